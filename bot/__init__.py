@@ -1,0 +1,1 @@
+"""SMM storefront bot: composition root, configuration, use-cases and scheduler jobs."""

@@ -1,0 +1,42 @@
+"""`python -m bot`: configure logging, read settings, run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import run
+from bot.config import Settings
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """Describe the first invalid setting in one line, naming its environment variable."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    reason = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"
+    return f"Configuration error: {name} {reason}. See .env.example for every setting."
+
+
+def main() -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as exc:
+        print(_settings_problem(exc), file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

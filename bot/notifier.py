@@ -1,0 +1,180 @@
+"""Drains the notification outbox within Telegram's limits; a message is marked sent only once accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+
+from storage.outbox import OutboxMessage, OutboxRepo
+from storage.users import UserRepo
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300.0
+
+
+class Notifier:
+    """Sends queued messages: about `global_rate` per second overall and one per chat per interval."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: OutboxRepo,
+        users: UserRepo,
+        *,
+        global_rate: float = 28.0,
+        per_chat_interval: float = 1.1,
+        concurrency: int = 16,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self.bot = bot
+        self.outbox = outbox
+        self.users = users
+        self.global_interval = 1.0 / global_rate
+        self.per_chat_interval = per_chat_interval
+        self.idle_poll_seconds = idle_poll_seconds
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._chat_ready_at: dict[int, float] = {}
+        self._next_slot = 0.0
+        self._runner: asyncio.Task[None] | None = None
+        self.sent = 0
+        self.retry_after_answers = 0
+
+    def wake(self) -> None:
+        """Tell the sender that new messages were queued."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start draining in the background (inside the running loop)."""
+        if self._runner is None:
+            self._runner = asyncio.create_task(self.run(), name="notifier")
+
+    async def stop(self) -> None:
+        """Stop draining and wait for messages already handed to Telegram."""
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+            self._runner = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def run(self) -> None:
+        """Loop forever: send what is due, then sleep until woken or something falls due."""
+        while True:
+            try:
+                dispatched = await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Notification pass failed; retrying shortly")
+                dispatched = 0
+            if dispatched == 0:
+                await self._idle()
+
+    async def drain_once(self) -> int:
+        """Hand every due message whose chat is ready to a sender task; return how many."""
+        now = time.time()
+        dispatched = 0
+        for message in await self.outbox.due(now):
+            if message.id in self._in_flight:
+                continue
+            if self._chat_ready_at.get(message.chat_id, 0.0) > time.monotonic():
+                continue
+            await self._pace()
+            await self._semaphore.acquire()
+            self._chat_ready_at[message.chat_id] = time.monotonic() + self.per_chat_interval
+            self._in_flight.add(message.id)
+            task = asyncio.create_task(self._deliver(message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            dispatched += 1
+        return dispatched
+
+    async def _idle(self) -> None:
+        delay = self.idle_poll_seconds
+        ready = [at for at in self._chat_ready_at.values() if at > time.monotonic()]
+        if ready:
+            delay = min(delay, max(min(ready) - time.monotonic(), 0.01))
+        next_due = await self.outbox.next_due_at()
+        if next_due is not None:
+            delay = min(delay, max(next_due - time.time(), 0.01))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _pace(self) -> None:
+        """Space sends evenly so the overall rate stays under Telegram's broadcast limit."""
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self.global_interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        try:
+            await self._send(message)
+        except Exception:
+            logger.exception("Unexpected failure sending outbox message %s", message.id)
+            await self.outbox.reschedule(message.id, time.time() + self._backoff(message), "unexpected error")
+        finally:
+            self._in_flight.discard(message.id)
+            self._semaphore.release()
+            self.wake()
+
+    async def _send(self, message: OutboxMessage) -> None:
+        try:
+            await self.bot.send_message(message.chat_id, message.text)
+        except TelegramRetryAfter as exc:
+            self.retry_after_answers += 1
+            wait = float(exc.retry_after)
+            logger.warning("Telegram asked to wait %.0fs before messaging chat %s", wait, message.chat_id)
+            self._chat_ready_at[message.chat_id] = time.monotonic() + wait
+            await self.outbox.reschedule(message.id, time.time() + wait, "retry after", count_attempt=False)
+            return
+        except TelegramForbiddenError as exc:
+            logger.info("Chat %s blocked the bot; holding its messages", message.chat_id)
+            await self.users.set_blocked(message.chat_id, True)
+            known = await self.users.get(message.chat_id)
+            if known is None:
+                # Not a registered user (an admin who never started the bot): nothing to wait for.
+                await self.outbox.drop(message.id, exc.message)
+            else:
+                await self.outbox.reschedule(message.id, time.time(), "blocked", count_attempt=True)
+            return
+        except TelegramBadRequest as exc:
+            logger.error("Telegram refused outbox message %s: %s", message.id, exc.message)
+            await self.outbox.drop(message.id, exc.message)
+            return
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # Network errors, 5xx and garbled answers: the message may or may not have arrived; try again.
+            delay = self._backoff(message)
+            logger.warning(
+                "Sending outbox message %s failed (%s); retrying in %.0fs",
+                message.id,
+                type(exc).__name__,
+                delay,
+            )
+            await self.outbox.reschedule(message.id, time.time() + delay, type(exc).__name__)
+            return
+        self.sent += 1
+        await self.outbox.mark_sent(message.id)
+
+    @staticmethod
+    def _backoff(message: OutboxMessage) -> float:
+        return float(min(2.0 ** min(message.attempts, 12), MAX_BACKOFF_SECONDS))

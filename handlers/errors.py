@@ -1,0 +1,35 @@
+"""One place that turns unexpected failures into a short apology."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+
+from bot import texts
+
+logger = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+
+@router.error()
+async def on_error(event: ErrorEvent) -> bool:
+    """Log the failure with its traceback and apologise to the user without details."""
+    logger.exception(
+        "Update %s failed: %s",
+        event.update.update_id,
+        type(event.exception).__name__,
+        exc_info=event.exception,
+    )
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ERROR_APOLOGY, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(texts.ERROR_APOLOGY)
+    except TelegramAPIError:
+        logger.warning("Could not deliver the apology for update %s", update.update_id)
+    return True

@@ -1,0 +1,38 @@
+"""/start and /help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot import texts
+from handlers.keyboards import main_menu
+from storage.users import UserRepo
+
+router = Router(name=__name__)
+
+
+@router.message(CommandStart())
+async def cmd_start(message: Message, state: FSMContext, users: UserRepo) -> None:
+    """Register the user (or refresh their profile), greet them and show the menu."""
+    await state.clear()
+    sender = message.from_user
+    if sender is None:
+        return
+    await users.upsert(
+        sender.id,
+        username=sender.username,
+        first_name=sender.first_name,
+        last_name=sender.last_name,
+        language=sender.language_code,
+    )
+    await message.answer(texts.welcome(sender.full_name), reply_markup=main_menu())
+
+
+@router.message(Command("help"))
+@router.message(F.text == texts.BTN_HELP)
+async def cmd_help(message: Message) -> None:
+    """Explain how the shop works."""
+    await message.answer(texts.HELP, reply_markup=main_menu())

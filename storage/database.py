@@ -1,0 +1,134 @@
+"""The SQLite database: connections, pragmas, migrations and serialised write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+logger = logging.getLogger(__name__)
+
+Params = tuple[Any, ...] | dict[str, Any]
+
+
+class Database:
+    """One writer connection (transactions serialised by a lock) and one reader connection.
+
+    WAL mode lets the reader see the last committed state while a write is in flight, so a
+    half-written transaction is never visible to a handler that only reads.
+    """
+
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    async def connect(self) -> None:
+        """Open both connections and apply pending migrations."""
+        if self._writer is not None:
+            return
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._open()
+        await self._writer.execute("PRAGMA journal_mode=WAL")
+        await self._migrate(self._writer)
+        self._reader = await self._open()
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        # NORMAL is durable across a process crash in WAL mode; only an OS crash or power loss
+        # can drop the very last commits.
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    async def close(self) -> None:
+        """Close both connections."""
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not connected")
+        return self._writer
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not connected")
+        return self._reader
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one IMMEDIATE transaction; commit on success, roll back on any error."""
+        async with self._lock:
+            conn = self.writer
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+        for listener in self._commit_listeners:
+            listener()
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every committed transaction (the notifier wakes up this way)."""
+        self._commit_listeners.append(listener)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Read one row from the last committed state."""
+        async with self.reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Read every row from the last committed state."""
+        async with self.reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        """Read the first column of the first row, or None."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        current = int(row[0]) if row else 0
+        for number, name, sql in _migrations():
+            if number <= current:
+                continue
+            logger.info("Applying migration %s", name)
+            try:
+                await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version={number};\nCOMMIT;")
+            except BaseException:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("storage") / "migrations"
+    found: list[tuple[int, str, str]] = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number = int(entry.name.split("_", 1)[0])
+            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    return found

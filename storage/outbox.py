@@ -1,0 +1,97 @@
+"""The notification outbox: rows are queued inside business transactions and drained by the notifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    chat_id: int
+    text: str
+    attempts: int
+    next_attempt_at: float
+
+
+async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str | None = None) -> bool:
+    """Queue a message inside the caller's transaction; False if `ref` was already queued."""
+    async with tx.execute(
+        "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING",
+        (chat_id, text, ref),
+    ) as cur:
+        return cur.rowcount == 1
+
+
+class OutboxRepo:
+    """Reads due messages and records what happened to them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def due(self, now: float, limit: int = 200) -> list[OutboxMessage]:
+        """Return the oldest due message of each chat (so a chat's messages keep their order).
+
+        Chats of users who blocked the bot are skipped; their messages wait until they come back.
+        """
+        rows = await self.db.fetchall(
+            """
+            SELECT id, chat_id, text, attempts, next_attempt_at FROM (
+                SELECT o.id, o.chat_id, o.text, o.attempts, o.next_attempt_at,
+                       ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.id) AS position
+                FROM outbox o LEFT JOIN users u ON u.id = o.chat_id
+                WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0
+            )
+            WHERE position = 1 AND next_attempt_at <= ?
+            ORDER BY next_attempt_at, id LIMIT ?
+            """,
+            (now, limit),
+        )
+        return [OutboxMessage(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    async def next_due_at(self) -> float | None:
+        """Return when the earliest pending message is due, or None if nothing is pending."""
+        value = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        return None if value is None else float(value)
+
+    async def mark_sent(self, message_id: int) -> None:
+        """Record that Telegram accepted the message."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, "
+                "sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                (message_id,),
+            )
+
+    async def reschedule(self, message_id: int, at: float, error: str, *, count_attempt: bool = True) -> None:
+        """Try the message again at `at` (unix seconds)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ? WHERE id = ?",
+                (at, error[:500], int(count_attempt), message_id),
+            )
+
+    async def drop(self, message_id: int, error: str) -> None:
+        """Give up on a message that can never be delivered (the user blocked the bot, chat gone)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET status = 'dropped', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:500], message_id),
+            )
+
+    async def drop_chat(self, chat_id: int, error: str) -> int:
+        """Drop every pending message to a chat; return how many."""
+        async with self.db.transaction() as tx:
+            async with tx.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
+                (error[:500], chat_id),
+            ) as cur:
+                return cur.rowcount
+
+    async def pending_count(self) -> int:
+        """Return how many messages wait to be sent."""
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0)

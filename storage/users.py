@@ -1,0 +1,116 @@
+"""Users: registration, lookup and the blocked flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str | None
+    first_name: str
+    last_name: str
+    language: str | None
+    is_blocked: bool
+    balance: int
+    created_at: str
+
+    @property
+    def display_name(self) -> str:
+        """Name as people read it: "@alice" if there is a username, else the full name."""
+        if self.username:
+            return f"@{self.username}"
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or str(self.id)
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        language=row["language"],
+        is_blocked=bool(row["is_blocked"]),
+        balance=row["balance"],
+        created_at=row["created_at"],
+    )
+
+
+_COLUMNS = "id, username, first_name, last_name, language, is_blocked, balance, created_at"
+
+
+class UserRepo:
+    """Reads and writes the users table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert(
+        self,
+        user_id: int,
+        *,
+        username: str | None,
+        first_name: str,
+        last_name: str | None = None,
+        language: str | None = None,
+    ) -> User:
+        """Register a user or refresh their profile; a user who writes to us is not blocked."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO users (id, username, first_name, last_name, language)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    username = excluded.username,
+                    first_name = excluded.first_name,
+                    last_name = excluded.last_name,
+                    language = excluded.language,
+                    is_blocked = 0,
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                """,
+                (user_id, username, first_name or "", last_name or "", language),
+            )
+            async with tx.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return _user(row)
+
+    async def get(self, user_id: int) -> User | None:
+        """Return the user or None."""
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        return None if row is None else _user(row)
+
+    async def find(self, query: str) -> User | None:
+        """Find a user by numeric id or @username (case-insensitive)."""
+        text = query.strip()
+        if text.lstrip("-").isdigit():
+            return await self.get(int(text))
+        name = text.removeprefix("@")
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT 1", (name,)
+        )
+        return None if row is None else _user(row)
+
+    async def balance(self, user_id: int) -> int:
+        """Return the cached balance in cents (0 for an unknown user)."""
+        value = await self.db.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+        return int(value or 0)
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Record that the user blocked (or unblocked) the bot."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE users SET is_blocked = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "WHERE id = ?",
+                (int(blocked), user_id),
+            )
+
+    async def count(self) -> int:
+        """Return the number of registered users."""
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM users") or 0)
