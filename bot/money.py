@@ -30,10 +30,11 @@ def parse_amount(text: str, *, allow_zero: bool = False, max_minor: int = MAX_IN
         if cleaned.startswith("-"):
             raise AmountError("the amount must be positive")
         raise AmountError("write the amount as a plain number such as 10 or 10.50")
-    frac = match.group("frac") or ""
+    frac: str = match.group("frac") or ""
     if len(frac) > MINOR_DIGITS:
         raise AmountError(f"at most {MINOR_DIGITS} decimal places are allowed")
-    minor = int(match.group("int")) * MINOR_PER_MAJOR + int(frac.ljust(MINOR_DIGITS, "0") or "0")
+    frac_text: str = frac.ljust(MINOR_DIGITS, "0")
+    minor: int = int(match.group("int")) * MINOR_PER_MAJOR + int(frac_text)
     if minor == 0 and not allow_zero:
         raise AmountError("the amount must be greater than zero")
     if minor > max_minor:

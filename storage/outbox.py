@@ -85,12 +85,15 @@ class OutboxRepo:
 
     async def drop_chat(self, chat_id: int, error: str) -> int:
         """Drop every pending message to a chat; return how many."""
-        async with self.db.transaction() as tx:
-            async with tx.execute(
-                "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
+        async with (
+            self.db.transaction() as tx,
+            tx.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = ? "
+                "WHERE chat_id = ? AND status = 'pending'",
                 (error[:500], chat_id),
-            ) as cur:
-                return cur.rowcount
+            ) as cur,
+        ):
+            return cur.rowcount
 
     async def pending_count(self) -> int:
         """Return how many messages wait to be sent."""

@@ -42,7 +42,7 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
-_COLUMNS = "id, username, first_name, last_name, language, is_blocked, balance, created_at"
+_SELECT = "SELECT id, username, first_name, last_name, language, is_blocked, balance, created_at FROM users"
 
 
 class UserRepo:
@@ -76,14 +76,14 @@ class UserRepo:
                 """,
                 (user_id, username, first_name or "", last_name or "", language),
             )
-            async with tx.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)) as cur:
+            async with tx.execute(_SELECT + " WHERE id = ?", (user_id,)) as cur:
                 row = await cur.fetchone()
         assert row is not None
         return _user(row)
 
     async def get(self, user_id: int) -> User | None:
         """Return the user or None."""
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        row = await self.db.fetchone(_SELECT + " WHERE id = ?", (user_id,))
         return None if row is None else _user(row)
 
     async def find(self, query: str) -> User | None:
@@ -93,7 +93,7 @@ class UserRepo:
             return await self.get(int(text))
         name = text.removeprefix("@")
         row = await self.db.fetchone(
-            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT 1", (name,)
+            _SELECT + " WHERE lower(username) = lower(?) ORDER BY id LIMIT 1", (name,)
         )
         return None if row is None else _user(row)
 
