@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.money import format_money
+from storage.orders import Order
 
 
 def q(value: object) -> str:
@@ -86,3 +87,44 @@ def topup_received(amount: int, new_balance: int, currency: str, note: str) -> s
 
 
 STALE_BUTTON = "This button is no longer active. Please start again from the menu."
+
+# --- Ordering -------------------------------------------------------------------------------------
+
+REASON_UNREACHABLE = "we could not reach the service provider. Please try again in a few minutes"
+ATTENTION_UNKNOWN = "placement outcome unknown: check the provider's panel, then /resolve"
+
+_REJECT_REASONS = {
+    "link": "the provider could not use this link. Please check that it is correct and public",
+    "quantity": "the provider does not accept this quantity for the service right now",
+    "service": "this service is not available at the moment",
+    "duplicate": "there is already an active order for this link. Please wait until it is completed",
+    "funds": "the shop cannot accept orders right now. Please try again later",
+    "bad_key": "the shop cannot accept orders right now. Please try again later",
+}
+
+
+def reject_reason(reason: str) -> str:
+    """Plain words for a provider's refusal, by its classified reason."""
+    return _REJECT_REASONS.get(reason, "the provider refused the order")
+
+
+def admin_provider_refused(order_id: int, message: str) -> str:
+    return (
+        f"⚠️ The provider refused order #{order_id}: <i>{q(message)}</i>\n"
+        "The customer was refunded. Check the provider account (balance, API key)."
+    )
+
+
+def admin_unknown_order(order: Order) -> str:
+    return (
+        f"⚠️ <b>Order #{order.id} needs checking.</b>\n"
+        "The provider did not answer clearly, so the order may or may not exist there. "
+        "It was not refunded and will not be sent again.\n"
+        f"User: <code>{order.user_id}</code>\n"
+        f"Service: {q(order.service_name)}\n"
+        f"Link: {q(order.link)}\n"
+        f"Quantity: {order.quantity:,}\n\n"
+        "Find it in the provider's panel, then send "
+        f"<code>/resolve {order.id} placed &lt;provider order id&gt;</code> "
+        f"or <code>/resolve {order.id} refund</code>."
+    )

@@ -1,0 +1,225 @@
+"""Quote and place an order: one transaction creates it and debits the wallet, then exactly one `add`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from bot import texts
+from bot.config import Settings
+from bot.pricing import service_price
+from bot.shop import global_markup
+from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
+from storage.catalog import CatalogRepo, Service
+from storage.database import Database
+from storage.errors import InsufficientFunds
+from storage.ledger import EntryKind, apply_entry
+from storage.orders import Order, OrderRepo, Status, fetch_order, insert_order, transition
+from storage.outbox import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    PLACED = "placed"
+    REJECTED = "rejected"  # the provider said no, or never got the request; refunded
+    UNKNOWN = "unknown"  # parked: the provider may have it; not refunded, not re-sent
+    ALREADY_PLACED = "already_placed"  # this summary was confirmed before
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    PRICE_CHANGED = "price_changed"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    service: Service
+    quantity: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceResult:
+    outcome: Outcome
+    order: Order | None = None
+    reason: str = ""
+    quote: Quote | None = None
+    shortfall: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderingDeps:
+    db: Database
+    catalog: CatalogRepo
+    orders: OrderRepo
+    provider: Provider
+    settings: Settings
+
+
+async def quote(deps: OrderingDeps, service: Service, quantity: int) -> Quote:
+    """Price `quantity` units of a service at today's markup."""
+    markup = await global_markup(deps.catalog, deps.settings)
+    return Quote(service=service, quantity=quantity, total=service_price(service, markup, quantity))
+
+
+async def place_order(
+    deps: OrderingDeps,
+    *,
+    user_id: int,
+    service_id: int,
+    link: str,
+    quantity: int,
+    quoted_total: int,
+    quote_key: str,
+) -> PlaceResult:
+    """Charge the customer and place the order upstream exactly once."""
+    service = await deps.catalog.get(service_id)
+    if service is None or not service.available:
+        return PlaceResult(Outcome.SERVICE_UNAVAILABLE)
+    if not service.min_quantity <= quantity <= service.max_quantity:
+        return PlaceResult(Outcome.SERVICE_UNAVAILABLE)
+    fresh = await quote(deps, service, quantity)
+    if fresh.total != quoted_total:
+        return PlaceResult(Outcome.PRICE_CHANGED, quote=fresh)
+
+    try:
+        async with deps.db.transaction() as tx:
+            order_id = await insert_order(
+                tx,
+                user_id=user_id,
+                service_id=service.id,
+                provider=service.provider,
+                link=link,
+                quantity=quantity,
+                charge=fresh.total,
+                quote_key=quote_key,
+            )
+            if order_id is None:
+                async with tx.execute("SELECT id FROM orders WHERE quote_key = ?", (quote_key,)) as cur:
+                    row = await cur.fetchone()
+                existing = await fetch_order(tx, int(row[0])) if row else None
+                return PlaceResult(Outcome.ALREADY_PLACED, order=existing)
+            await apply_entry(
+                tx,
+                user_id=user_id,
+                amount=-fresh.total,
+                kind=EntryKind.CHARGE,
+                ref=f"charge:order:{order_id}",
+                order_id=order_id,
+                note=f"Order #{order_id}",
+            )
+    except InsufficientFunds as exc:
+        return PlaceResult(Outcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
+
+    return await _submit(deps, order_id, service, link, quantity)
+
+
+async def _submit(
+    deps: OrderingDeps, order_id: int, service: Service, link: str, quantity: int
+) -> PlaceResult:
+    """Send the one and only `add` for an order that is charged and in `submitting`."""
+    try:
+        provider_order_id = await deps.provider.add(service.provider_service_id, link=link, quantity=quantity)
+    except OrderOutcomeUnknown as exc:
+        logger.warning("Order %s outcome unknown after add: %s", order_id, exc)
+        return await _park(deps, order_id, str(exc))
+    except ProviderRejected as exc:
+        logger.info("Provider rejected order %s: %s", order_id, exc)
+        return await _fail(deps, order_id, texts.reject_reason(exc.reason), exc)
+    except ProviderUnavailable as exc:
+        if exc.reached:
+            # Defensive: any "reached" failure of add is an unknown outcome, whatever its class.
+            return await _park(deps, order_id, str(exc))
+        logger.warning("Provider unreachable for order %s: %s", order_id, exc)
+        return await _fail(deps, order_id, texts.REASON_UNREACHABLE, None)
+
+    async with deps.db.transaction() as tx:
+        await transition(
+            tx,
+            order_id,
+            expected=Status.SUBMITTING,
+            status=Status.PENDING,
+            provider_order_id=provider_order_id,
+            provider_status="Pending",
+        )
+        order = await fetch_order(tx, order_id)
+    logger.info("Order %s placed upstream as %s", order_id, provider_order_id)
+    return PlaceResult(Outcome.PLACED, order=order)
+
+
+async def _fail(
+    deps: OrderingDeps, order_id: int, reason: str, error: ProviderRejected | None
+) -> PlaceResult:
+    """Mark the order failed and refund it in one transaction; alert admins when they must act."""
+    async with deps.db.transaction() as tx:
+        order = await fetch_order(tx, order_id)
+        assert order is not None
+        moved = await transition(
+            tx,
+            order_id,
+            expected=Status.SUBMITTING,
+            status=Status.FAILED,
+            error=reason,
+            refunded=order.charge,
+        )
+        if moved:
+            await apply_entry(
+                tx,
+                user_id=order.user_id,
+                amount=order.charge,
+                kind=EntryKind.REFUND,
+                ref=f"refund:order:{order_id}",
+                order_id=order_id,
+                note=f"Order #{order_id} was not placed",
+            )
+            if error is not None and error.reason in (RejectReason.FUNDS, RejectReason.BAD_KEY):
+                for admin_id in deps.settings.admin_ids:
+                    await enqueue(
+                        tx,
+                        admin_id,
+                        texts.admin_provider_refused(order_id, error.message),
+                        ref=f"alert:refused:{order_id}:{admin_id}",
+                    )
+        order = await fetch_order(tx, order_id)
+    return PlaceResult(Outcome.REJECTED, order=order, reason=reason)
+
+
+async def _park(deps: OrderingDeps, order_id: int, detail: str) -> PlaceResult:
+    """Park an order whose fate is unknown: no refund, no retry; every admin is alerted."""
+    async with deps.db.transaction() as tx:
+        await transition(
+            tx,
+            order_id,
+            expected=Status.SUBMITTING,
+            status=Status.UNKNOWN,
+            attention=texts.ATTENTION_UNKNOWN,
+            error=detail[:300],
+        )
+        order = await fetch_order(tx, order_id)
+        assert order is not None
+        await alert_unknown(tx, deps.settings, order)
+    return PlaceResult(Outcome.UNKNOWN, order=order)
+
+
+async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Order) -> None:
+    """Queue the "check this order on the provider's panel" alert for every admin."""
+    for admin_id in settings.admin_ids:
+        await enqueue(
+            tx,
+            admin_id,
+            texts.admin_unknown_order(order),
+            ref=f"alert:unknown:{order.id}:{admin_id}",
+        )
+
+
+async def recover_interrupted(deps: OrderingDeps) -> int:
+    """Park orders left in `submitting` by a crash: the `add` may or may not have reached the provider."""
+    parked = 0
+    for order in await deps.orders.with_status(Status.SUBMITTING, limit=1000):
+        await _park(deps, order.id, "the bot stopped while placing this order")
+        parked += 1
+    if parked:
+        logger.warning("Parked %d order(s) interrupted while being placed", parked)
+    return parked

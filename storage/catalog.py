@@ -1,0 +1,258 @@
+"""The synced service catalogue and the shop's run-time settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import aiosqlite
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceData:
+    """One service as the provider describes it (input of a sync)."""
+
+    provider_service_id: str
+    category: str
+    name: str
+    type: str
+    rate: Decimal
+    min_quantity: int
+    max_quantity: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: int
+    provider: str
+    provider_service_id: str
+    category_id: int
+    category: str
+    name: str
+    type: str
+    rate: Decimal
+    min_quantity: int
+    max_quantity: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    description: str
+    markup_percent: Decimal | None
+    is_active: bool
+    is_enabled: bool
+
+    @property
+    def orderable_type(self) -> bool:
+        """Only Default services (link + quantity) can be ordered through the bot so far."""
+        return self.type.strip().lower() == "default"
+
+    @property
+    def available(self) -> bool:
+        """Whether customers may see and order this service."""
+        return self.is_active and self.is_enabled and self.orderable_type
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    name: str
+    services: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCounts:
+    added: int
+    updated: int
+    disabled: int
+    unchanged: int
+
+
+_SELECT = (
+    "SELECT s.id, s.provider, s.provider_service_id, s.category_id, c.name AS category, s.name, s.type, "
+    "s.rate, s.min_quantity, s.max_quantity, s.refill, s.cancel, s.dripfeed, s.description, "
+    "s.markup_percent, s.is_active, s.is_enabled FROM services s JOIN categories c ON c.id = s.category_id"
+)
+# What customers may order: listed by the provider, switched on, and of a type the bot can place.
+_AVAILABLE = "s.is_active = 1 AND s.is_enabled = 1 AND lower(s.type) = 'default'"
+
+
+def _service(row: aiosqlite.Row) -> Service:
+    return Service(
+        id=row["id"],
+        provider=row["provider"],
+        provider_service_id=row["provider_service_id"],
+        category_id=row["category_id"],
+        category=row["category"],
+        name=row["name"],
+        type=row["type"],
+        rate=Decimal(row["rate"]),
+        min_quantity=row["min_quantity"],
+        max_quantity=row["max_quantity"],
+        refill=bool(row["refill"]),
+        cancel=bool(row["cancel"]),
+        dripfeed=bool(row["dripfeed"]),
+        description=row["description"],
+        markup_percent=None if row["markup_percent"] is None else Decimal(row["markup_percent"]),
+        is_active=bool(row["is_active"]),
+        is_enabled=bool(row["is_enabled"]),
+    )
+
+
+def _values(item: ServiceData) -> tuple[object, ...]:
+    return (
+        item.name,
+        item.type,
+        str(item.rate),
+        item.min_quantity,
+        item.max_quantity,
+        int(item.refill),
+        int(item.cancel),
+        int(item.dripfeed),
+        item.description,
+    )
+
+
+class CatalogRepo:
+    """Reads the catalogue for customers and applies provider syncs."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def apply_sync(self, provider: str, items: list[ServiceData]) -> SyncCounts:
+        """Upsert the provider's list in one transaction; services it no longer lists are deactivated."""
+        added = updated = unchanged = 0
+        async with self.db.transaction() as tx:
+            existing: dict[str, tuple[int, tuple[object, ...], int, bool]] = {}
+            async with tx.execute(
+                "SELECT s.id, s.provider_service_id, s.name, s.type, s.rate, s.min_quantity, s.max_quantity, "
+                "s.refill, s.cancel, s.dripfeed, s.description, s.category_id, s.is_active "
+                "FROM services s WHERE s.provider = ?",
+                (provider,),
+            ) as cur:
+                async for row in cur:
+                    existing[row[1]] = (row[0], tuple(row[2:11]), row[11], bool(row[12]))
+            categories: dict[str, int] = {}
+            seen: set[str] = set()
+            for item in items:
+                if item.provider_service_id in seen:
+                    continue
+                seen.add(item.provider_service_id)
+                category_id = categories.get(item.category)
+                if category_id is None:
+                    category_id = await _category_id(tx, item.category)
+                    categories[item.category] = category_id
+                values = _values(item)
+                current = existing.get(item.provider_service_id)
+                if current is None:
+                    await tx.execute(
+                        "INSERT INTO services (name, type, rate, min_quantity, max_quantity, refill, cancel, "
+                        "dripfeed, description, provider, provider_service_id, category_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, provider, item.provider_service_id, category_id),
+                    )
+                    added += 1
+                elif current[1] != values or current[2] != category_id or not current[3]:
+                    await tx.execute(
+                        "UPDATE services SET name = ?, type = ?, rate = ?, min_quantity = ?, "
+                        "max_quantity = ?, refill = ?, cancel = ?, dripfeed = ?, description = ?, "
+                        "category_id = ?, is_active = 1, "
+                        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                        (*values, category_id, current[0]),
+                    )
+                    updated += 1
+                else:
+                    unchanged += 1
+            gone = [row[0] for key, row in existing.items() if key not in seen and row[3]]
+            for service_id in gone:
+                await tx.execute(
+                    "UPDATE services SET is_active = 0, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                    "WHERE id = ?",
+                    (service_id,),
+                )
+        return SyncCounts(added=added, updated=updated, disabled=len(gone), unchanged=unchanged)
+
+    async def get(self, service_id: int) -> Service | None:
+        """Return a service by our id, whatever its state."""
+        row = await self.db.fetchone(_SELECT + " WHERE s.id = ?", (service_id,))
+        return None if row is None else _service(row)
+
+    async def categories(self) -> list[Category]:
+        """Return categories that have at least one orderable service, by name."""
+        rows = await self.db.fetchall(
+            "SELECT c.id, c.name, COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id "
+            "WHERE " + _AVAILABLE + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE, c.id"
+        )
+        return [Category(row[0], row[1], row[2]) for row in rows]
+
+    async def category(self, category_id: int) -> Category | None:
+        """Return one category with its count of orderable services."""
+        row = await self.db.fetchone(
+            "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s WHERE s.category_id = c.id AND "
+            + _AVAILABLE
+            + ") FROM categories c WHERE c.id = ?",
+            (category_id,),
+        )
+        return None if row is None else Category(row[0], row[1], row[2])
+
+    async def services_in(self, category_id: int) -> list[Service]:
+        """Return the orderable services of a category, in the provider's order."""
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE s.category_id = ? AND " + _AVAILABLE + " ORDER BY s.id", (category_id,)
+        )
+        return [_service(row) for row in rows]
+
+    async def count(self) -> dict[str, int]:
+        """Return counts of services: total, available to customers, inactive."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), SUM(CASE WHEN " + _AVAILABLE + " THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN s.is_active = 0 THEN 1 ELSE 0 END) FROM services s"
+        )
+        assert row is not None
+        return {"total": row[0] or 0, "available": row[1] or 0, "inactive": row[2] or 0}
+
+    async def set_markup(self, service_id: int, percent: Decimal | None) -> bool:
+        """Set or clear a service's markup override; False if the service does not exist."""
+        async with (
+            self.db.transaction() as tx,
+            tx.execute(
+                "UPDATE services SET markup_percent = ? WHERE id = ?",
+                (None if percent is None else str(percent), service_id),
+            ) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def set_enabled(self, service_id: int, enabled: bool) -> bool:
+        """Switch a service on or off for customers; False if it does not exist."""
+        async with (
+            self.db.transaction() as tx,
+            tx.execute("UPDATE services SET is_enabled = ? WHERE id = ?", (int(enabled), service_id)) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def get_setting(self, key: str) -> str | None:
+        """Return a run-time shop setting, or None if it was never set."""
+        value = await self.db.fetchval("SELECT value FROM shop_settings WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    async def set_setting(self, key: str, value: str) -> None:
+        """Store a run-time shop setting."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO shop_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+async def _category_id(tx: aiosqlite.Connection, name: str) -> int:
+    await tx.execute("INSERT INTO categories (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
+    async with tx.execute("SELECT id FROM categories WHERE name = ?", (name,)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
