@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -13,17 +14,26 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
+from bot.catalog import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import RegisterUser
 from bot.notifier import Notifier
+from bot.ordering import OrderingDeps, recover_interrupted
+from bot.scheduler import create_scheduler
 from handlers import get_routers
+from providers.base import Provider
+from providers.smm_v2 import SmmV2Client
+from storage.catalog import CatalogRepo
 from storage.database import Database
 from storage.fsm import FsmRepo
 from storage.ledger import LedgerRepo
+from storage.orders import OrderRepo
 from storage.outbox import OutboxRepo
+from storage.quotes import QuoteRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
@@ -42,11 +52,38 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, bot: Bot) -> Dispatcher:
+def create_http_client(settings: Settings) -> httpx.AsyncClient:
+    """The one shared HTTP client for provider calls, with explicit timeouts."""
+    timeout = httpx.Timeout(
+        settings.provider_timeout_seconds, connect=min(5.0, settings.provider_timeout_seconds)
+    )
+    return httpx.AsyncClient(
+        timeout=timeout,
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        headers={"User-Agent": "smm-storefront-bot"},
+    )
+
+
+def create_provider(settings: Settings, http: httpx.AsyncClient) -> Provider:
+    """The upstream panel client."""
+    return SmmV2Client(settings.provider_url, settings.provider_key.get_secret_value(), http, name="main")
+
+
+def create_dispatcher(
+    settings: Settings,
+    bot: Bot,
+    *,
+    provider: Provider | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> Dispatcher:
     """Build the dispatcher with every dependency in its workflow data and lifecycle hooks registered."""
     db = Database(settings.database_path)
+    http = http or create_http_client(settings)
+    provider = provider or create_provider(settings, http)
     users = UserRepo(db)
     outbox = OutboxRepo(db)
+    catalog = CatalogRepo(db)
+    orders = OrderRepo(db)
     notifier = Notifier(bot, outbox, users)
     db.on_commit(notifier.wake)
     storage = SQLiteStorage(FsmRepo(db), DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
@@ -57,10 +94,17 @@ def create_dispatcher(settings: Settings, bot: Bot) -> Dispatcher:
         events_isolation=SimpleEventIsolation(),
         settings=settings,
         db=db,
+        http=http,
+        provider=provider,
         users=users,
         ledger=LedgerRepo(db),
         outbox=outbox,
+        catalog=catalog,
+        orders=orders,
+        quotes=QuoteRepo(db),
         notifier=notifier,
+        scheduler=create_scheduler(),
+        ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),
     )
     registration = RegisterUser(users)
     dp.message.outer_middleware(registration)
@@ -71,17 +115,42 @@ def create_dispatcher(settings: Settings, bot: Bot) -> Dispatcher:
     return dp
 
 
-async def on_startup(bot: Bot, db: Database, notifier: Notifier) -> None:
-    """Open the database, publish the command list and start background work."""
+async def on_startup(
+    bot: Bot,
+    db: Database,
+    notifier: Notifier,
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    provider: Provider,
+    catalog: CatalogRepo,
+    ordering: OrderingDeps,
+) -> None:
+    """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
+    await recover_interrupted(ordering)
     await bot.set_my_commands([BotCommand(command=name, description=text) for name, text in texts.COMMANDS])
+    await scheduled_sync(provider, catalog)
+    scheduler.add_job(
+        scheduled_sync,
+        "interval",
+        minutes=settings.catalog_sync_minutes,
+        args=(provider, catalog),
+        id="catalog_sync",
+        replace_existing=True,
+    )
+    scheduler.start()
     notifier.start()
     logger.info("Bot started")
 
 
-async def on_shutdown(db: Database, notifier: Notifier) -> None:
+async def on_shutdown(
+    db: Database, notifier: Notifier, scheduler: AsyncIOScheduler, http: httpx.AsyncClient
+) -> None:
     """Stop background work and close resources."""
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
     await notifier.stop()
+    await http.aclose()
     await db.close()
     logger.info("Bot stopped")
 

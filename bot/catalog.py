@@ -6,8 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from providers.base import ProviderError, Service
-from providers.smm_v2 import SmmV2Client
+from providers.base import Provider, ProviderError, ProviderUnavailable, Service
 from storage.catalog import CatalogRepo, ServiceData, SyncCounts
 
 logger = logging.getLogger(__name__)
@@ -44,10 +43,19 @@ def _usable(service: Service) -> bool:
     return service.rate >= 0 and 0 < service.min <= service.max
 
 
-async def sync_catalog(provider: SmmV2Client, catalog: CatalogRepo) -> SyncReport:
+async def sync_catalog(provider: Provider, catalog: CatalogRepo) -> SyncReport:
     """Fetch the provider's services and apply them; on ProviderError the catalogue stays as it was."""
     started = time.perf_counter()
     services = await provider.services()
+    if not services and (await catalog.count())["total"] > 0:
+        # An empty list from a panel that listed services before is far more likely a glitch than a
+        # real closing-down sale; disabling the whole shop on it would be the wrong bet.
+        raise ProviderUnavailable(
+            "the provider returned an empty service list",
+            reached=True,
+            provider=provider.name,
+            action="services",
+        )
     items = []
     for service in services:
         if _usable(service):
@@ -66,7 +74,7 @@ async def sync_catalog(provider: SmmV2Client, catalog: CatalogRepo) -> SyncRepor
     return SyncReport(counts=counts, seconds=seconds)
 
 
-async def scheduled_sync(provider: SmmV2Client, catalog: CatalogRepo) -> None:
+async def scheduled_sync(provider: Provider, catalog: CatalogRepo) -> None:
     """Scheduler job: sync, logging (not raising) a provider failure so the old catalogue stays."""
     try:
         await sync_catalog(provider, catalog)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.money import format_money
+from storage.catalog import Service
 from storage.orders import Order
 
 
@@ -127,4 +128,146 @@ def admin_unknown_order(order: Order) -> str:
         "Find it in the provider's panel, then send "
         f"<code>/resolve {order.id} placed &lt;provider order id&gt;</code> "
         f"or <code>/resolve {order.id} refund</code>."
+    )
+
+
+# --- Catalogue --------------------------------------------------------------------------------------
+
+BTN_BACK = "« Back"
+BTN_CANCEL = "✖ Cancel"
+BTN_CONFIRM = "✅ Confirm"
+BTN_ORDER = "🛒 Order"
+BTN_PREV = "‹ Prev"
+BTN_NEXT = "Next ›"
+BTN_CATEGORIES = "« Categories"
+
+CATALOG_EMPTY = "The catalogue is empty right now. Please try again later."
+CHOOSE_CATEGORY = "🛒 <b>New order</b>\nChoose a category:"
+SERVICE_GONE = "This service is no longer available. Please choose another one."
+CATEGORY_GONE = "This category has no services right now. Please choose another one."
+
+
+def page_suffix(page: int, pages: int) -> str:
+    return f"\n\nPage {page + 1} of {pages}" if pages > 1 else ""
+
+
+def services_header(category: str) -> str:
+    return f"🛒 <b>{q(category)}</b>\nChoose a service (price per 1,000):"
+
+
+def service_line(name: str, price_per_1000: int, minimum: int, maximum: int, currency: str) -> str:
+    return f"• {q(name)}: {format_money(price_per_1000, currency)}, {minimum:,}–{maximum:,}"
+
+
+def service_button(name: str, price_per_1000: int, currency: str) -> str:
+    short = name if len(name) <= 40 else name[:39] + "…"
+    return f"{short} · {format_money(price_per_1000, currency)}"
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def service_card(service: Service, price_per_1000: int, currency: str) -> str:
+    text = (
+        f"<b>{q(service.name)}</b>\n"
+        f"Category: {q(service.category)}\n\n"
+        f"Price: <b>{format_money(price_per_1000, currency)}</b> per 1,000\n"
+        f"Order from {service.min_quantity:,} to {service.max_quantity:,}\n"
+        f"Refill: {yes_no(service.refill)} · Cancel: {yes_no(service.cancel)}"
+    )
+    if service.description:
+        description = (
+            service.description if len(service.description) <= 1500 else service.description[:1500] + "…"
+        )
+        text += f"\n\n{q(description)}"
+    return text
+
+
+# --- Order conversation ----------------------------------------------------------------------------
+
+
+def ask_link(service_name: str, platforms: list[str]) -> str:
+    where = f" to the {' or '.join(platforms)} page or post" if platforms else ""
+    return f"<b>{q(service_name)}</b>\n\nSend the link{where} for this order.\nSend /cancel to stop."
+
+
+def ask_quantity(minimum: int, maximum: int) -> str:
+    return f"How many? Send a whole number from {minimum:,} to {maximum:,}.\nSend /cancel to stop."
+
+
+def summary(
+    service_name: str, link: str, quantity: int, total: int, balance_after: int, currency: str
+) -> str:
+    return (
+        "<b>Please check your order</b>\n\n"
+        f"Service: {q(service_name)}\n"
+        f"Link: {q(link)}\n"
+        f"Quantity: {quantity:,}\n"
+        f"<b>Total: {format_money(total, currency)}</b>\n"
+        f"Balance after: {format_money(balance_after, currency)}"
+    )
+
+
+def summary_short(
+    service_name: str, link: str, quantity: int, total: int, balance: int, currency: str
+) -> str:
+    shortfall = total - balance
+    return (
+        "<b>Not enough balance</b>\n\n"
+        f"Service: {q(service_name)}\n"
+        f"Link: {q(link)}\n"
+        f"Quantity: {quantity:,}\n"
+        f"Total: <b>{format_money(total, currency)}</b>\n"
+        f"Your balance: {format_money(balance, currency)}\n"
+        f"Missing: <b>{format_money(shortfall, currency)}</b>\n\n"
+        "To top up your wallet, contact the shop's administrator, then order again."
+    )
+
+
+ORDER_CANCELLED = "Order cancelled. Nothing was charged."
+NOTHING_TO_CANCEL = "There is nothing to cancel."
+PLACING = "⏳ Placing your order…"
+SUMMARY_EXPIRED = "This summary has expired. Please start a new order."
+SEND_TEXT = "Please send the answer as a text message, or /cancel to stop."
+
+
+def order_placed(order_id: int, total: int, balance: int, currency: str) -> str:
+    return (
+        f"✅ <b>Order #{order_id} placed.</b>\n"
+        f"Charged {format_money(total, currency)}; balance {format_money(balance, currency)}.\n"
+        "You will get a message when its status changes. See /orders at any time."
+    )
+
+
+def order_already_placed(order_id: int) -> str:
+    return f"This summary was already confirmed as order #{order_id}. See /orders."
+
+
+def order_not_placed(order_id: int, reason: str, total: int, balance: int, currency: str) -> str:
+    return (
+        f"❌ Order #{order_id} could not be placed: {q(reason)}.\n"
+        f"{format_money(total, currency)} was returned to your balance "
+        f"(now {format_money(balance, currency)})."
+    )
+
+
+def order_parked(order_id: int) -> str:
+    return (
+        f"⏳ Order #{order_id}: the provider did not confirm it in time, so we are checking it.\n"
+        "If it did not go through, the money comes back to your balance. You will get a message either way."
+    )
+
+
+def price_changed(total: int, currency: str) -> str:
+    return (
+        f"The price of this order has changed to <b>{format_money(total, currency)}</b>. "
+        "Please check the new summary."
+    )
+
+
+def insufficient_at_confirm(shortfall: int, currency: str) -> str:
+    return (
+        f"Not enough balance for this order: {format_money(shortfall, currency)} missing.\n"
+        "To top up your wallet, contact the shop's administrator."
     )

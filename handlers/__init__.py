@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, errors, fallback, start, wallet
+from handlers import admin, catalog, errors, fallback, ordering, start, wallet
 
 
 def get_routers() -> list[Router]:
@@ -15,5 +15,7 @@ def get_routers() -> list[Router]:
         admin.router,
         admin.refusal_router,
         wallet.router,
+        catalog.router,
+        ordering.router,
         fallback.router,
     ]

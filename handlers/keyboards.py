@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
+from collections.abc import Callable
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
+from handlers.callbacks import CancelCb, CategoriesCb, CategoryCb, ConfirmCb, OrderServiceCb, ServiceCb
+from storage.catalog import Category, Service
 
 
 def main_menu() -> ReplyKeyboardMarkup:
@@ -18,3 +22,101 @@ def main_menu() -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
+
+
+PAGE_SIZE = 8
+
+
+def pages(count: int, size: int = PAGE_SIZE) -> int:
+    """How many pages `count` items fill (at least one)."""
+    return max(1, -(-count // size))
+
+
+def clamp_page(page: int, count: int, size: int = PAGE_SIZE) -> int:
+    """Keep a page number from callback data within range."""
+    return min(max(page, 0), pages(count, size) - 1)
+
+
+def _pager(page: int, total_pages: int, make: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(text=texts.BTN_PREV, callback_data=make(page - 1)))
+    if page < total_pages - 1:
+        row.append(InlineKeyboardButton(text=texts.BTN_NEXT, callback_data=make(page + 1)))
+    return row
+
+
+def categories_keyboard(categories: list[Category], page: int) -> InlineKeyboardMarkup:
+    """One button per category on this page, with paging and Cancel."""
+    chunk = categories[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=category.name[:60], callback_data=CategoryCb(category_id=category.id).pack()
+            )
+        ]
+        for category in chunk
+    ]
+    pager = _pager(page, pages(len(categories)), lambda p: CategoriesCb(page=p).pack())
+    if pager:
+        rows.append(pager)
+    rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def services_keyboard(
+    category_id: int, services: list[tuple[Service, int]], page: int, currency: str
+) -> InlineKeyboardMarkup:
+    """One button per service (with its price per 1000) on this page, paging, Back to categories."""
+    chunk = services[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts.service_button(service.name, price, currency),
+                callback_data=ServiceCb(service_id=service.id, page=page).pack(),
+            )
+        ]
+        for service, price in chunk
+    ]
+    pager = _pager(page, pages(len(services)), lambda p: CategoryCb(category_id=category_id, page=p).pack())
+    if pager:
+        rows.append(pager)
+    rows.append([InlineKeyboardButton(text=texts.BTN_CATEGORIES, callback_data=CategoriesCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def service_card_keyboard(service: Service, page: int) -> InlineKeyboardMarkup:
+    """Order, Back to the category's services."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts.BTN_ORDER, callback_data=OrderServiceCb(service_id=service.id).pack()
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text=texts.BTN_BACK,
+                    callback_data=CategoryCb(category_id=service.category_id, page=page).pack(),
+                )
+            ],
+        ]
+    )
+
+
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    """A lone Cancel button for the typing steps."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())]]
+    )
+
+
+def summary_keyboard(quote_key: str | None) -> InlineKeyboardMarkup:
+    """Confirm (only when the balance covers the total) and Cancel."""
+    rows = []
+    if quote_key is not None:
+        rows.append(
+            [InlineKeyboardButton(text=texts.BTN_CONFIRM, callback_data=ConfirmCb(key=quote_key).pack())]
+        )
+    rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

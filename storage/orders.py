@@ -216,3 +216,8 @@ class OrderRepo:
             _SELECT + " WHERE o.attention IS NOT NULL ORDER BY o.id LIMIT ?", (limit,)
         )
         return [order_from_row(row) for row in rows]
+
+    async def by_quote_key(self, quote_key: str) -> Order | None:
+        """Return the order placed from a summary, if any."""
+        row = await self.db.fetchone(_SELECT + " WHERE o.quote_key = ?", (quote_key,))
+        return None if row is None else order_from_row(row)

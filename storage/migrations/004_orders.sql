@@ -28,3 +28,15 @@ CREATE INDEX orders_user ON orders (user_id, id DESC);
 CREATE INDEX orders_active ON orders (provider, id) WHERE status IN ('pending', 'in_progress');
 CREATE INDEX orders_status ON orders (status);
 CREATE INDEX orders_attention ON orders (id) WHERE attention IS NOT NULL;
+
+-- Priced summaries shown to customers; Confirm carries the key, so any summary can be confirmed once.
+CREATE TABLE quotes (
+    key         TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    service_id  INTEGER NOT NULL REFERENCES services (id),
+    link        TEXT NOT NULL,
+    quantity    INTEGER NOT NULL,
+    total       INTEGER NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX quotes_created ON quotes (created_at);

@@ -1,0 +1,52 @@
+"""Every callback data class. Callback data is user input: handlers re-check ownership and state."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class CategoriesCb(CallbackData, prefix="cats"):
+    page: int = 0
+
+
+class CategoryCb(CallbackData, prefix="cat"):
+    category_id: int
+    page: int = 0
+
+
+class ServiceCb(CallbackData, prefix="svc"):
+    service_id: int
+    page: int = 0  # the services page to go back to
+
+
+class OrderServiceCb(CallbackData, prefix="buy"):
+    service_id: int
+
+
+class ConfirmCb(CallbackData, prefix="ok"):
+    key: str
+
+
+class CancelCb(CallbackData, prefix="x"):
+    pass
+
+
+class OrdersPageCb(CallbackData, prefix="ords"):
+    page: int = 0
+
+
+class OrderViewCb(CallbackData, prefix="ord"):
+    order_id: int
+    page: int = 0
+
+
+class RefillCb(CallbackData, prefix="rf"):
+    order_id: int
+
+
+class CancelOrderCb(CallbackData, prefix="co"):
+    order_id: int
+
+
+class HistoryCb(CallbackData, prefix="hist"):
+    page: int = 0

@@ -1,0 +1,199 @@
+"""The order form: link, quantity, summary, Confirm / Cancel."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.ordering import OrderingDeps, Outcome, place_order, quote
+from bot.validation import InputError, parse_link, parse_quantity, platforms_of
+from handlers.callbacks import CancelCb, ConfirmCb
+from handlers.common import show
+from handlers.keyboards import cancel_keyboard, main_menu, summary_keyboard
+from handlers.states import OrderForm
+from storage.catalog import CatalogRepo, Service
+from storage.orders import OrderRepo
+from storage.quotes import QuoteRepo
+from storage.users import UserRepo
+
+logger = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+
+@router.message(Command("cancel"))
+async def cmd_cancel(message: Message, state: FSMContext) -> None:
+    """Leave the conversation from any step."""
+    had_state = await state.get_state() is not None
+    await state.clear()
+    text = texts.ORDER_CANCELLED if had_state else texts.NOTHING_TO_CANCEL
+    await message.answer(text, reply_markup=main_menu())
+
+
+@router.callback_query(CancelCb.filter())
+async def on_cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    """The Cancel button: leave the conversation and take the buttons away."""
+    await state.clear()
+    await callback.answer()
+    await show(callback, texts.ORDER_CANCELLED)
+
+
+async def _service_or_leave(message: Message, state: FSMContext, catalog: CatalogRepo) -> Service | None:
+    """Return the service of the conversation, or end it politely if it is gone."""
+    data = await state.get_data()
+    service = await catalog.get(int(data.get("service_id", 0)))
+    if service is None or not service.available:
+        await state.clear()
+        await message.answer(texts.SERVICE_GONE, reply_markup=main_menu())
+        return None
+    return service
+
+
+@router.message(OrderForm.link, F.text)
+async def on_link(message: Message, state: FSMContext, catalog: CatalogRepo) -> None:
+    """Check the link, then ask for the quantity."""
+    service = await _service_or_leave(message, state, catalog)
+    if service is None:
+        return
+    try:
+        link = parse_link(message.text or "", platforms_of(service.category, service.name))
+    except InputError as exc:
+        await message.answer(texts.q(str(exc)), reply_markup=cancel_keyboard())
+        return
+    await state.update_data(link=link)
+    await state.set_state(OrderForm.quantity)
+    await message.answer(
+        texts.ask_quantity(service.min_quantity, service.max_quantity), reply_markup=cancel_keyboard()
+    )
+
+
+@router.message(OrderForm.quantity, F.text)
+async def on_quantity(
+    message: Message,
+    state: FSMContext,
+    catalog: CatalogRepo,
+    quotes: QuoteRepo,
+    users: UserRepo,
+    ordering: OrderingDeps,
+) -> None:
+    """Check the quantity, price the order and show the summary."""
+    assert message.from_user is not None
+    service = await _service_or_leave(message, state, catalog)
+    if service is None:
+        return
+    try:
+        quantity = parse_quantity(message.text or "", service.min_quantity, service.max_quantity)
+    except InputError as exc:
+        await message.answer(texts.q(str(exc)), reply_markup=cancel_keyboard())
+        return
+    data = await state.get_data()
+    link = str(data["link"])
+    await state.clear()
+    await _send_summary(message, ordering, quotes, users, service, link, quantity, message.from_user.id)
+
+
+async def _send_summary(
+    message: Message,
+    ordering: OrderingDeps,
+    quotes: QuoteRepo,
+    users: UserRepo,
+    service: Service,
+    link: str,
+    quantity: int,
+    user_id: int,
+    *,
+    edit: bool = False,
+    notice: str = "",
+) -> None:
+    priced = await quote(ordering, service, quantity)
+    balance = await users.balance(user_id)
+    currency = ordering.settings.currency
+    if balance >= priced.total:
+        key = await quotes.create(
+            user_id=user_id, service_id=service.id, link=link, quantity=quantity, total=priced.total
+        )
+        text = texts.summary(service.name, link, quantity, priced.total, balance - priced.total, currency)
+        markup = summary_keyboard(key)
+    else:
+        text = texts.summary_short(service.name, link, quantity, priced.total, balance, currency)
+        markup = summary_keyboard(None)
+    if notice:
+        text = notice + "\n\n" + text
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+
+
+@router.message(StateFilter(OrderForm.link, OrderForm.quantity))
+async def on_not_text(message: Message) -> None:
+    """Photos, stickers and the like while we wait for typed input."""
+    await message.answer(texts.SEND_TEXT, reply_markup=cancel_keyboard())
+
+
+@router.callback_query(ConfirmCb.filter())
+async def on_confirm(
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    catalog: CatalogRepo,
+    quotes: QuoteRepo,
+    orders: OrderRepo,
+    users: UserRepo,
+    ordering: OrderingDeps,
+) -> None:
+    """Charge and place the order of a summary, once, whatever the number of taps."""
+    user_id = callback.from_user.id
+    currency = ordering.settings.currency
+    placed = await orders.by_quote_key(callback_data.key)
+    if placed is not None and placed.user_id == user_id:
+        await callback.answer(texts.order_already_placed(placed.id), show_alert=True)
+        return
+    summary = await quotes.get(callback_data.key, user_id)
+    if summary is None:
+        await callback.answer(texts.SUMMARY_EXPIRED, show_alert=True)
+        return
+    await callback.answer(texts.PLACING)
+    await show(callback, texts.PLACING)
+    result = await place_order(
+        ordering,
+        user_id=user_id,
+        service_id=summary.service_id,
+        link=summary.link,
+        quantity=summary.quantity,
+        quoted_total=summary.total,
+        quote_key=summary.key,
+    )
+    order = result.order
+    balance = await users.balance(user_id)
+    if result.outcome is Outcome.PLACED and order is not None:
+        await show(callback, texts.order_placed(order.id, order.charge, balance, currency))
+    elif result.outcome is Outcome.REJECTED and order is not None:
+        await show(callback, texts.order_not_placed(order.id, result.reason, order.charge, balance, currency))
+    elif result.outcome is Outcome.UNKNOWN and order is not None:
+        await show(callback, texts.order_parked(order.id))
+    elif result.outcome is Outcome.ALREADY_PLACED and order is not None:
+        await show(callback, texts.order_already_placed(order.id))
+    elif result.outcome is Outcome.INSUFFICIENT_FUNDS:
+        await show(callback, texts.insufficient_at_confirm(result.shortfall, currency))
+    elif result.outcome is Outcome.PRICE_CHANGED and result.quote is not None:
+        service = await catalog.get(summary.service_id)
+        if service is not None and isinstance(callback.message, Message):
+            await _send_summary(
+                callback.message,
+                ordering,
+                quotes,
+                users,
+                service,
+                summary.link,
+                summary.quantity,
+                user_id,
+                edit=True,
+                notice=texts.price_changed(result.quote.total, currency),
+            )
+    else:
+        await show(callback, texts.SERVICE_GONE)
