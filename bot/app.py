@@ -23,6 +23,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import RegisterUser
 from bot.notifier import Notifier
 from bot.ordering import OrderingDeps, recover_interrupted
+from bot.poller import poll_job
 from bot.scheduler import create_scheduler
 from handlers import get_routers
 from providers.base import Provider
@@ -124,6 +125,7 @@ async def on_startup(
     provider: Provider,
     catalog: CatalogRepo,
     ordering: OrderingDeps,
+    orders: OrderRepo,
 ) -> None:
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
@@ -136,6 +138,14 @@ async def on_startup(
         minutes=settings.catalog_sync_minutes,
         args=(provider, catalog),
         id="catalog_sync",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        poll_job,
+        "interval",
+        seconds=settings.poll_interval_seconds,
+        args=(db, orders, {provider.name: provider}, settings),
+        id="status_poll",
         replace_existing=True,
     )
     scheduler.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from bot.money import format_money
@@ -270,4 +271,63 @@ def insufficient_at_confirm(shortfall: int, currency: str) -> str:
     return (
         f"Not enough balance for this order: {format_money(shortfall, currency)} missing.\n"
         "To top up your wallet, contact the shop's administrator."
+    )
+
+
+# --- Settlement ------------------------------------------------------------------------------------
+
+_STATUS_WORDS = {
+    "submitting": "Being placed",
+    "pending": "Pending",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "partial": "Partial",
+    "canceled": "Canceled",
+    "failed": "Not placed",
+    "unknown": "Being checked",
+}
+REFUND_IS_BALANCE = "Refunds are added to your wallet balance and can be used for new orders."
+
+
+def status_word(status: str) -> str:
+    return _STATUS_WORDS.get(status, status)
+
+
+def order_settled(
+    order: Order, status: str, fields: Mapping[str, object], refund: int, balance: int, currency: str
+) -> str:
+    """The customer's notice for a finished order (Completed, Partial or Canceled)."""
+    remains = fields.get("remains", order.remains)
+    undelivered = min(max(int(remains), 0), order.quantity) if isinstance(remains, int) else 0
+    if status == "completed":
+        delivered = order.quantity
+    elif status == "canceled":
+        delivered = order.quantity - undelivered if isinstance(remains, int) else 0
+    else:
+        delivered = order.quantity - undelivered
+    head = {
+        "completed": "✅",
+        "partial": "⚠️",
+        "canceled": "❌",
+    }.get(status, "ℹ️")
+    text = (
+        f"{head} <b>Order #{order.id} is {status_word(status)}</b>: "
+        f"{delivered:,} of {order.quantity:,} delivered.\n"
+        f"Service: {q(order.service_name)}\nLink: {q(order.link)}"
+    )
+    if refund > 0:
+        text += (
+            f"\n\n💰 {format_money(refund, currency)} returned to your balance "
+            f"(now {format_money(balance, currency)}).\n{REFUND_IS_BALANCE}"
+        )
+    return text
+
+
+def admin_flagged(order: Order, why: str) -> str:
+    return (
+        f"⚠️ <b>Order #{order.id} needs attention</b>: {q(why)}.\n"
+        f"Provider order: <code>{q(order.provider_order_id or '-')}</code>, "
+        f"user <code>{order.user_id}</code>\n"
+        f"Service: {q(order.service_name)}\nLink: {q(order.link)}\nQuantity: {order.quantity:,}\n"
+        f"See <code>/order {order.id}</code>."
     )

@@ -221,3 +221,11 @@ class OrderRepo:
         """Return the order placed from a summary, if any."""
         row = await self.db.fetchone(_SELECT + " WHERE o.quote_key = ?", (quote_key,))
         return None if row is None else order_from_row(row)
+
+    async def active_all(self) -> list[Order]:
+        """Return every order the provider is still working on that has a provider id."""
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
+            "ORDER BY o.id"
+        )
+        return [order_from_row(row) for row in rows]

@@ -1,0 +1,90 @@
+"""Scheduler job: poll the provider for every active order (100 ids a request) and settle the changes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.settlement import SettleReport, settle
+from providers.base import OrderStatus, Provider
+from storage.database import Database
+from storage.orders import Order, OrderRepo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class PollReport:
+    orders: int = 0
+    requests: int = 0
+    failed_requests: int = 0
+    seconds: float = 0.0
+    settled: SettleReport = field(default_factory=SettleReport)
+
+
+async def poll_once(
+    db: Database, orders: OrderRepo, providers: Mapping[str, Provider], settings: Settings
+) -> PollReport:
+    """One cycle: ask each provider about its active orders and apply what changed.
+
+    A failed request skips its orders until the next cycle; it never changes them.
+    """
+    started = time.perf_counter()
+    report = PollReport()
+    active = await orders.active_all()
+    report.orders = len(active)
+    by_provider: dict[str, dict[str, list[Order]]] = {}
+    for order in active:
+        assert order.provider_order_id is not None
+        by_provider.setdefault(order.provider, {}).setdefault(order.provider_order_id, []).append(order)
+    for name, by_id in by_provider.items():
+        provider = providers.get(name)
+        if provider is None:
+            logger.error("%d active orders belong to provider %r, which is not configured", len(by_id), name)
+            continue
+        chunks = await provider.statuses_chunked(list(by_id))
+        for chunk in chunks:
+            report.requests += 1
+            if chunk.error is not None:
+                report.failed_requests += 1
+                logger.warning(
+                    "Status request for %d orders failed (%s); they are skipped this cycle",
+                    len(chunk.order_ids),
+                    chunk.error,
+                )
+                continue
+            pairs: list[tuple[Order, OrderStatus]] = []
+            for provider_order_id, status in chunk.statuses.items():
+                pairs.extend((order, status) for order in by_id.get(provider_order_id, ()))
+            result = await settle(db, settings, pairs)
+            _add(report.settled, result)
+    report.seconds = time.perf_counter() - started
+    if report.settled.changed or report.failed_requests:
+        logger.info(
+            "Poll: %d active, %d requests (%d failed), %d changed, %d refunded cents, %.2fs",
+            report.orders,
+            report.requests,
+            report.failed_requests,
+            report.settled.changed,
+            report.settled.refunded,
+            report.seconds,
+        )
+    return report
+
+
+def _add(total: SettleReport, part: SettleReport) -> None:
+    for name in SettleReport.__slots__:
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+
+
+async def poll_job(
+    db: Database, orders: OrderRepo, providers: Mapping[str, Provider], settings: Settings
+) -> None:
+    """Scheduler entry: one poll cycle; a failure is logged and the next cycle tries again."""
+    try:
+        await poll_once(db, orders, providers, settings)
+    except Exception:
+        logger.exception("Status poll cycle failed")
