@@ -1,0 +1,47 @@
+"""Upstream SMM panels: typed results, errors and the SMM panel API v2 client."""
+
+from providers.base import (
+    TERMINAL_STATES,
+    CancelResult,
+    ErrorKind,
+    OrderOutcomeUnknown,
+    OrderState,
+    OrderStatus,
+    Provider,
+    ProviderBalance,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
+    RefillState,
+    RefillStatus,
+    RejectReason,
+    Service,
+    StatusChunk,
+    classify_rejection,
+    normalise_refill_status,
+    normalise_status,
+)
+from providers.smm_v2 import SmmV2Client
+
+__all__ = [
+    "TERMINAL_STATES",
+    "CancelResult",
+    "ErrorKind",
+    "OrderOutcomeUnknown",
+    "OrderState",
+    "OrderStatus",
+    "Provider",
+    "ProviderBalance",
+    "ProviderError",
+    "ProviderRejected",
+    "ProviderUnavailable",
+    "RefillState",
+    "RefillStatus",
+    "RejectReason",
+    "Service",
+    "SmmV2Client",
+    "StatusChunk",
+    "classify_rejection",
+    "normalise_refill_status",
+    "normalise_status",
+]

@@ -1,0 +1,252 @@
+"""Typed results, status vocabularies and errors shared by every provider client."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+
+class OrderState(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    CANCELED = "canceled"
+    FAILED = "failed"  # the provider said Fail/Error; not terminal, callers decide when to give up
+    UNKNOWN = "unknown"  # a status string we do not recognise; never treated as success
+
+
+TERMINAL_STATES: frozenset[OrderState] = frozenset(
+    {OrderState.COMPLETED, OrderState.PARTIAL, OrderState.CANCELED}
+)
+
+_ORDER_STATES: dict[str, OrderState] = {
+    "pending": OrderState.PENDING,
+    "processing": OrderState.PENDING,
+    "awaiting": OrderState.PENDING,
+    "in progress": OrderState.IN_PROGRESS,
+    "inprogress": OrderState.IN_PROGRESS,
+    "active": OrderState.IN_PROGRESS,
+    "completed": OrderState.COMPLETED,
+    "complete": OrderState.COMPLETED,
+    "partial": OrderState.PARTIAL,
+    "canceled": OrderState.CANCELED,
+    "cancelled": OrderState.CANCELED,
+    "refunded": OrderState.CANCELED,
+    "fail": OrderState.FAILED,
+    "failed": OrderState.FAILED,
+    "error": OrderState.FAILED,
+}
+
+
+def normalise_status_text(raw: str) -> str:
+    """Fold a provider status string to lower case with single spaces."""
+    # Panels differ in case, underscores and hyphens ("In Progress", "in_progress", "in-progress").
+    return " ".join(raw.replace("_", " ").replace("-", " ").lower().split())
+
+
+def normalise_status(raw: str) -> OrderState:
+    """Map a provider order status string to an OrderState (UNKNOWN when unrecognised)."""
+    return _ORDER_STATES.get(normalise_status_text(raw), OrderState.UNKNOWN)
+
+
+class RefillState(StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+def normalise_refill_status(raw: str) -> RefillState:
+    """Map a refill status string; only Completed and Rejected are terminal, the rest is pending."""
+    text = normalise_status_text(raw)
+    if text in ("completed", "complete"):
+        return RefillState.COMPLETED
+    if text == "rejected":
+        return RefillState.REJECTED
+    return RefillState.PENDING
+
+
+@dataclass(frozen=True)
+class Service:
+    service_id: str
+    name: str
+    type: str
+    category: str
+    rate: Decimal  # provider price per 1000 units (per package for package types)
+    min: int
+    max: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    order_id: str
+    state: OrderState
+    raw_status: str
+    charge: Decimal | None
+    start_count: int | None
+    remains: int | None  # as reported: may be negative (over-delivery) or above the quantity
+    currency: str | None
+    error: str | None = None  # per-id error text from the provider, if any
+    not_found: bool = False  # the provider does not know this id ("Incorrect order ID")
+
+
+@dataclass(frozen=True)
+class StatusChunk:
+    """One multi-status request's outcome: its statuses, or the error that lost this chunk only."""
+
+    order_ids: tuple[str, ...]
+    statuses: dict[str, OrderStatus]
+    error: ProviderError | None = None
+
+
+@dataclass(frozen=True)
+class RefillStatus:
+    refill_id: str
+    state: RefillState
+    raw_status: str
+    error: str | None = None
+    not_found: bool = False  # the provider does not know this refill id ("Refill not found")
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    order_id: str
+    accepted: bool  # the cancel *request* was accepted; the outcome arrives later through status
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderBalance:
+    amount: Decimal
+    currency: str
+
+
+class ErrorKind(StrEnum):
+    REJECTED = "rejected"
+    UNAVAILABLE = "unavailable"
+
+
+class RejectReason(StrEnum):
+    BAD_KEY = "bad_key"
+    BAD_REQUEST = "bad_request"
+    SERVICE = "service"
+    LINK = "link"
+    QUANTITY = "quantity"
+    DUPLICATE = "duplicate"
+    FUNDS = "funds"
+    NOT_ELIGIBLE = "not_eligible"
+    NOT_FOUND = "not_found"
+    OTHER = "other"
+
+
+# Checked in order: wording differs per panel, so classify by substring. "active order ... link" must be
+# seen before "link", and "incorrect order id" before the generic checks.
+_REASON_RULES: tuple[tuple[RejectReason, tuple[str, ...]], ...] = (
+    (RejectReason.BAD_KEY, ("api key", "api is disable")),
+    (RejectReason.BAD_REQUEST, ("incorrect request",)),
+    (RejectReason.NOT_FOUND, ("incorrect order id", "order not found")),
+    (RejectReason.SERVICE, ("service id", "disabled service", "service not found")),
+    (RejectReason.DUPLICATE, ("active order",)),
+    (RejectReason.LINK, ("link",)),
+    (RejectReason.QUANTITY, ("quantity", "minimal", "maximal", "minimum", "maximum")),
+    (RejectReason.FUNDS, ("not enough funds", "insufficient", "balance")),
+    (RejectReason.NOT_ELIGIBLE, ("not eligible", "cannot be canceled", "cannot be cancelled")),
+    (RejectReason.NOT_FOUND, ("not found",)),
+)
+
+
+def classify_rejection(message: str) -> RejectReason:
+    """Classify a provider error message by case-insensitive substring."""
+    text = message.lower()
+    for reason, needles in _REASON_RULES:
+        if any(needle in text for needle in needles):
+            return reason
+    return RejectReason.OTHER
+
+
+class ProviderError(Exception):
+    """Base of every provider failure; the message is safe to show an admin and never holds the key."""
+
+    kind: ErrorKind
+
+    def __init__(self, message: str, *, provider: str = "", action: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.action = action
+
+
+class ProviderRejected(ProviderError):
+    """The provider gave a definite "no" (an `error` reply)."""
+
+    kind = ErrorKind.REJECTED
+
+    def __init__(
+        self, message: str, *, reason: RejectReason | None = None, provider: str = "", action: str = ""
+    ) -> None:
+        super().__init__(message, provider=provider, action=action)
+        self.reason = reason if reason is not None else classify_rejection(message)
+
+
+class ProviderUnavailable(ProviderError):
+    """No usable answer: transport failure, timeout, 5xx, 429, non-JSON or an unexpected shape."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reached: bool,
+        status_code: int | None = None,
+        provider: str = "",
+        action: str = "",
+    ) -> None:
+        super().__init__(message, provider=provider, action=action)
+        # False only when the request provably never left us (connect failure, pool timeout).
+        self.reached = reached
+        self.status_code = status_code
+
+
+class OrderOutcomeUnknown(ProviderUnavailable):
+    """An `add` request was sent but no usable answer came back: the order may exist upstream."""
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, provider: str = "", action: str = "add"
+    ) -> None:
+        super().__init__(message, reached=True, status_code=status_code, provider=provider, action=action)
+
+
+class Provider(Protocol):
+    """What the use-cases need from an upstream panel."""
+
+    name: str
+
+    async def services(self) -> list[Service]: ...
+
+    async def add(self, service_id: str, *, link: str, quantity: int | None, **extra: str | int) -> str: ...
+
+    async def status(self, order_id: str) -> OrderStatus: ...
+
+    async def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus]: ...
+
+    async def statuses_chunked(self, order_ids: Sequence[str]) -> list[StatusChunk]: ...
+
+    async def refill(self, order_id: str) -> str: ...
+
+    async def refills(self, order_ids: Sequence[str]) -> dict[str, str | ProviderRejected]: ...
+
+    async def refill_status(self, refill_id: str) -> RefillStatus: ...
+
+    async def refill_statuses(self, refill_ids: Sequence[str]) -> dict[str, RefillStatus]: ...
+
+    async def cancel(self, order_ids: Sequence[str]) -> dict[str, CancelResult]: ...
+
+    async def balance(self) -> ProviderBalance: ...

@@ -1,0 +1,139 @@
+"""Lenient parsing of SMM panel API v2 replies into typed results.
+
+Panels disagree on types (numbers as strings or JSON numbers, ids as ints or strings, capitalised keys,
+per-id errors as objects or bare strings), so every reader here accepts the variants and rejects only
+what cannot be understood.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from providers.base import Service
+
+
+class MalformedReply(ValueError):
+    """A reply or one of its entries does not have a shape we can read."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name} in JSON")
+
+
+def decode_json(body: bytes) -> Any:
+    """Decode a reply body; floats become Decimal so money never passes through binary floats."""
+    # Bytes (not str) so a UTF-8 BOM, which some PHP panels emit, is accepted.
+    return json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """Read a number given as a string or a JSON number; None when empty or unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | float | str):
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return number if number.is_finite() else None
+
+
+def to_int(value: object) -> int | None:
+    """Read an integer given as a string or a number ("157", 157, "157.0"); None when empty."""
+    number = to_decimal(value)
+    # A counter beyond 10^18 is garbage; refusing it also keeps "1e999999" from building a huge int.
+    if number is None or number.adjusted() > 18:
+        return None
+    return int(number)
+
+
+def to_bool(value: object) -> bool:
+    """Read a flag; absent or unreadable means False."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | Decimal):
+        return value == 1
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return False
+
+
+def to_id(value: object) -> str | None:
+    """Read an id given as a number or a string; None when absent or empty."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else None
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def lower_keys(value: Mapping[Any, Any]) -> dict[str, Any]:
+    """Copy a mapping with lower-cased keys; broken templates send "Service", "Name", ..."""
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        result.setdefault(str(key).lower(), item)
+    return result
+
+
+def error_text(value: object) -> str | None:
+    """Return the message of an {"error": ...} object, or None when it is not one."""
+    if not isinstance(value, dict):
+        return None
+    message = lower_keys(value).get("error")
+    # Some clones send "error": null next to a good answer; only a non-empty message counts.
+    if message is None or message == "" or message is False:
+        return None
+    return str(message)
+
+
+def text_value(value: object, default: str = "") -> str:
+    if value is None or isinstance(value, dict | list):
+        return default
+    return str(value).strip() or default
+
+
+def parse_service(entry: object) -> Service:
+    """Read one entry of the services list."""
+    if not isinstance(entry, dict):
+        raise MalformedReply(f"entry is a {type(entry).__name__}, not an object")
+    item = lower_keys(entry)
+    service_id = to_id(item.get("service", item.get("id")))
+    if service_id is None:
+        raise MalformedReply("entry has no service id")
+    name = text_value(item.get("name"))
+    rate = to_decimal(item.get("rate"))
+    low = to_int(item.get("min"))
+    high = to_int(item.get("max"))
+    if not name:
+        raise MalformedReply(f"service {service_id} has no name")
+    if rate is None or rate < 0:
+        raise MalformedReply(f"service {service_id} has no usable rate")
+    if low is None or high is None or low < 0 or high < low:
+        raise MalformedReply(f"service {service_id} has unusable min/max")
+    return Service(
+        service_id=service_id,
+        name=name,
+        type=text_value(item.get("type"), "Default"),
+        category=text_value(item.get("category")),
+        rate=rate,
+        min=low,
+        max=high,
+        refill=to_bool(item.get("refill")),
+        cancel=to_bool(item.get("cancel")),
+        dripfeed=to_bool(item.get("dripfeed")),
+        description=text_value(item.get("desc", item.get("description"))),
+    )
