@@ -8,14 +8,14 @@ from handlers import admin, catalog, errors, fallback, ordering, start, wallet
 
 
 def get_routers() -> list[Router]:
-    """Return every router in the order they must be tried; fallbacks come last."""
+    """Build every router, in the order they must be tried; fallbacks come last."""
     return [
-        errors.router,
-        start.router,
-        admin.router,
-        admin.refusal_router,
-        wallet.router,
-        catalog.router,
-        ordering.router,
-        fallback.router,
+        errors.create_router(),
+        start.create_router(),
+        admin.create_router(),
+        admin.create_refusal_router(),
+        wallet.create_router(),
+        catalog.create_router(),
+        ordering.create_router(),
+        fallback.create_router(),
     ]

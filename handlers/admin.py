@@ -18,11 +18,6 @@ from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
 
-router = Router(name=__name__)
-router.message.filter(IsAdmin())
-router.callback_query.filter(IsAdmin())
-
-refusal_router = Router(name=f"{__name__}.refusal")
 
 ADMIN_COMMANDS = ("topup",)
 MAX_NOTE_LENGTH = 200
@@ -59,7 +54,6 @@ def parse_note(parts: list[str], index: int) -> str:
     return note
 
 
-@router.message(Command("topup"))
 async def cmd_topup(
     message: Message, command: CommandObject, db: Database, users: UserRepo, settings: Settings
 ) -> None:
@@ -88,7 +82,22 @@ async def cmd_topup(
     await message.answer(texts.topup_done(label, amount, credit.new_balance, settings.currency))
 
 
-@refusal_router.message(Command(*ADMIN_COMMANDS))
 async def not_available(message: Message) -> None:
     """Tell non-admins the command is not available, and do nothing else."""
     await message.answer(texts.NOT_AVAILABLE)
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    router.message.register(cmd_topup, Command("topup"))
+    return router
+
+
+def create_refusal_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    refusal_router = Router(name=f"{__name__}.refusal")
+    refusal_router.message.register(not_available, Command(*ADMIN_COMMANDS))
+    return refusal_router

@@ -26,11 +26,7 @@ from handlers.keyboards import (
 from handlers.states import OrderForm
 from storage.catalog import CatalogRepo
 
-router = Router(name=__name__)
 
-
-@router.message(Command("order"))
-@router.message(F.text == texts.BTN_NEW_ORDER)
 async def new_order(message: Message, state: FSMContext, catalog: CatalogRepo) -> None:
     """Start a new order with the list of categories."""
     await state.clear()
@@ -41,7 +37,6 @@ async def new_order(message: Message, state: FSMContext, catalog: CatalogRepo) -
     await message.answer(texts.CHOOSE_CATEGORY, reply_markup=categories_keyboard(categories, 0))
 
 
-@router.callback_query(CategoriesCb.filter())
 async def on_categories(
     callback: CallbackQuery, callback_data: CategoriesCb, state: FSMContext, catalog: CatalogRepo
 ) -> None:
@@ -57,7 +52,6 @@ async def on_categories(
     await show(callback, texts.CHOOSE_CATEGORY + suffix, categories_keyboard(categories, page))
 
 
-@router.callback_query(CategoryCb.filter())
 async def on_category(
     callback: CallbackQuery, callback_data: CategoryCb, catalog: CatalogRepo, settings: Settings
 ) -> None:
@@ -83,7 +77,6 @@ async def on_category(
     await show(callback, text, services_keyboard(category.id, priced, page, settings.currency))
 
 
-@router.callback_query(ServiceCb.filter())
 async def on_service(
     callback: CallbackQuery, callback_data: ServiceCb, catalog: CatalogRepo, settings: Settings
 ) -> None:
@@ -102,7 +95,6 @@ async def on_service(
     )
 
 
-@router.callback_query(OrderServiceCb.filter())
 async def on_order_service(
     callback: CallbackQuery, callback_data: OrderServiceCb, state: FSMContext, catalog: CatalogRepo
 ) -> None:
@@ -117,3 +109,15 @@ async def on_order_service(
     await state.set_data({"service_id": service.id})
     platforms = platforms_of(service.category, service.name)
     await show(callback, texts.ask_link(service.name, platforms), cancel_keyboard())
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(new_order, Command("order"))
+    router.message.register(new_order, F.text == texts.BTN_NEW_ORDER)
+    router.callback_query.register(on_categories, CategoriesCb.filter())
+    router.callback_query.register(on_category, CategoryCb.filter())
+    router.callback_query.register(on_service, ServiceCb.filter())
+    router.callback_query.register(on_order_service, OrderServiceCb.filter())
+    return router

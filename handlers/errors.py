@@ -12,10 +12,7 @@ from bot import texts
 
 logger = logging.getLogger(__name__)
 
-router = Router(name=__name__)
 
-
-@router.error()
 async def on_error(event: ErrorEvent) -> bool:
     """Log the failure with its traceback and apologise to the user without details."""
     logger.exception(
@@ -33,3 +30,10 @@ async def on_error(event: ErrorEvent) -> bool:
     except TelegramAPIError:
         logger.warning("Could not deliver the apology for update %s", update.update_id)
     return True
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.error.register(on_error)
+    return router

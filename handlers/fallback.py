@@ -8,16 +8,20 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from handlers.keyboards import main_menu
 
-router = Router(name=__name__)
 
-
-@router.message()
 async def unknown_message(message: Message) -> None:
     """Point the user back to the menu."""
     await message.answer(texts.UNKNOWN_INPUT, reply_markup=main_menu())
 
 
-@router.callback_query()
 async def unknown_callback(callback: CallbackQuery) -> None:
     """Answer buttons nobody handles (old keyboards) so the client stops spinning."""
     await callback.answer(texts.STALE_BUTTON, show_alert=False)
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(unknown_message)
+    router.callback_query.register(unknown_callback)
+    return router

@@ -23,10 +23,7 @@ from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
 
-router = Router(name=__name__)
 
-
-@router.message(Command("cancel"))
 async def cmd_cancel(message: Message, state: FSMContext) -> None:
     """Leave the conversation from any step."""
     had_state = await state.get_state() is not None
@@ -35,7 +32,6 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
     await message.answer(text, reply_markup=main_menu())
 
 
-@router.callback_query(CancelCb.filter())
 async def on_cancel(callback: CallbackQuery, state: FSMContext) -> None:
     """The Cancel button: leave the conversation and take the buttons away."""
     await state.clear()
@@ -54,7 +50,6 @@ async def _service_or_leave(message: Message, state: FSMContext, catalog: Catalo
     return service
 
 
-@router.message(OrderForm.link, F.text)
 async def on_link(message: Message, state: FSMContext, catalog: CatalogRepo) -> None:
     """Check the link, then ask for the quantity."""
     service = await _service_or_leave(message, state, catalog)
@@ -72,7 +67,6 @@ async def on_link(message: Message, state: FSMContext, catalog: CatalogRepo) -> 
     )
 
 
-@router.message(OrderForm.quantity, F.text)
 async def on_quantity(
     message: Message,
     state: FSMContext,
@@ -130,13 +124,11 @@ async def _send_summary(
         await message.answer(text, reply_markup=markup)
 
 
-@router.message(StateFilter(OrderForm.link, OrderForm.quantity))
 async def on_not_text(message: Message) -> None:
     """Photos, stickers and the like while we wait for typed input."""
     await message.answer(texts.SEND_TEXT, reply_markup=cancel_keyboard())
 
 
-@router.callback_query(ConfirmCb.filter())
 async def on_confirm(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
@@ -197,3 +189,15 @@ async def on_confirm(
             )
     else:
         await show(callback, texts.SERVICE_GONE)
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_cancel, Command("cancel"))
+    router.callback_query.register(on_cancel, CancelCb.filter())
+    router.message.register(on_link, OrderForm.link, F.text)
+    router.message.register(on_quantity, OrderForm.quantity, F.text)
+    router.message.register(on_not_text, StateFilter(OrderForm.link, OrderForm.quantity))
+    router.callback_query.register(on_confirm, ConfirmCb.filter())
+    return router

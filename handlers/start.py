@@ -11,10 +11,7 @@ from bot import texts
 from handlers.keyboards import main_menu
 from storage.users import UserRepo
 
-router = Router(name=__name__)
 
-
-@router.message(CommandStart())
 async def cmd_start(message: Message, state: FSMContext, users: UserRepo) -> None:
     """Register the user (or refresh their profile), greet them and show the menu."""
     await state.clear()
@@ -31,8 +28,15 @@ async def cmd_start(message: Message, state: FSMContext, users: UserRepo) -> Non
     await message.answer(texts.welcome(sender.full_name), reply_markup=main_menu())
 
 
-@router.message(Command("help"))
-@router.message(F.text == texts.BTN_HELP)
 async def cmd_help(message: Message) -> None:
     """Explain how the shop works."""
     await message.answer(texts.HELP, reply_markup=main_menu())
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_help, F.text == texts.BTN_HELP)
+    return router

@@ -10,13 +10,17 @@ from bot import texts
 from bot.config import Settings
 from storage.users import UserRepo
 
-router = Router(name=__name__)
 
-
-@router.message(Command("balance"))
-@router.message(F.text == texts.BTN_BALANCE)
 async def cmd_balance(message: Message, users: UserRepo, settings: Settings) -> None:
     """Show the balance with its currency."""
     assert message.from_user is not None
     amount = await users.balance(message.from_user.id)
     await message.answer(texts.balance(amount, settings.currency))
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_balance, Command("balance"))
+    router.message.register(cmd_balance, F.text == texts.BTN_BALANCE)
+    return router

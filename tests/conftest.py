@@ -1,13 +1,17 @@
-"""Shared fixtures: a real SQLite file per test."""
+"""Shared fixtures: a real SQLite file per test, the fakes, and the running shop."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from storage.database import Database
+from tests.fakes.provider import FakeProvider
+from tests.fakes.telegram import FakeTelegram
+from tests.harness import PROVIDER_KEY, TOKEN, Shop, demo_catalogue, make_settings, secrets_in
 
 
 @pytest.fixture
@@ -18,3 +22,45 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN) as tg:
+        yield tg
+        assert tg.internal_errors == [], "the fake Telegram server failed internally"
+        assert tg.unknown_calls == [], "the bot called a Bot API method that does not exist"
+
+
+@pytest.fixture
+async def fake_provider() -> AsyncIterator[FakeProvider]:
+    provider = FakeProvider(key=PROVIDER_KEY)
+    provider.reject_duplicate_links = False
+    demo_catalogue(provider)
+    await provider.start()
+    try:
+        yield provider
+    finally:
+        await provider.stop()
+
+
+@pytest.fixture
+async def shop(
+    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Shop]:
+    """The real bot running against both fakes; after the test, money must balance and no secret leaked."""
+    caplog.set_level(logging.DEBUG)
+    running = Shop(
+        fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, tmp_path / "shop.db")
+    )
+    for admin in running.settings.admin_ids:
+        fake_telegram.add_user(admin, username=f"admin{admin}")
+    await running.start()
+    try:
+        yield running
+        await running.assert_ledger_balanced()
+    finally:
+        await running.stop()
+    assert secrets_in(caplog.text) == [], "a secret reached the logs"
+    for message in fake_telegram.requests:
+        assert secrets_in(str(message.params)) == [], "a secret reached a Telegram message"

@@ -35,7 +35,9 @@ def test_price_is_monotonic_in_quantity(rate: Decimal, markup: Decimal, a: int, 
 
 
 @given(rates, markups, quantities)
-def test_price_is_the_exact_value_rounded_up_by_less_than_a_cent(rate: Decimal, markup: Decimal, qty: int) -> None:
+def test_price_is_the_exact_value_rounded_up_by_less_than_a_cent(
+    rate: Decimal, markup: Decimal, qty: int
+) -> None:
     exact = provider_cost(rate, qty) * (1 + Fraction(markup) / 100)
     price = order_price(rate, markup, qty)
     assert price - 1 < exact <= price or (exact < 1 and price == 1)

@@ -62,7 +62,9 @@ def test_quantities_accepted(text: str, value: int) -> None:
     assert parse_quantity(text, 50, 10_000) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "-5", "0", "1e3", "10.5", "1,5", "49", "10001", "9" * 40, "", "+100", "1 00"])
+@pytest.mark.parametrize(
+    "text", ["abc", "-5", "0", "1e3", "10.5", "1,5", "49", "10001", "9" * 40, "", "+100", "1 00"]
+)
 def test_quantities_refused_with_the_range(text: str) -> None:
     with pytest.raises(InputError, match="50 to 10,000"):
         parse_quantity(text, 50, 10_000)

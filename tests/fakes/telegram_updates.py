@@ -1,0 +1,93 @@
+"""The update queue behind getUpdates: offsets, limits, allowed_updates and long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from tests.fakes.telegram_types import ApiError, JsonDict
+
+logger = logging.getLogger(__name__)
+
+TERMINATED = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
+
+
+class UpdateQueue:
+    """Unconfirmed updates, served to one long-polling client at a time."""
+
+    def __init__(self) -> None:
+        self._updates: list[JsonDict] = []
+        self._next_id = 1
+        self.allowed_updates: list[str] | None = None
+        self.polls_waiting = 0
+        self._generation = 0
+        self._closing = False
+        self._changed = asyncio.Event()
+
+    def __len__(self) -> int:
+        return len(self._updates)
+
+    def put(self, payload: JsonDict) -> int:
+        """Queue an update body (one field such as "message"); return its update_id."""
+        update_id = self._next_id
+        self._next_id += 1
+        kind = next(iter(payload))
+        if self.allowed_updates and kind not in self.allowed_updates:
+            # Telegram silently drops update types the bot did not ask for.
+            logger.warning(
+                "fake Telegram: %s update %d dropped, allowed_updates=%s",
+                kind,
+                update_id,
+                self.allowed_updates,
+            )
+            return update_id
+        self._updates.append({"update_id": update_id, **payload})
+        self._notify()
+        return update_id
+
+    def drop_pending(self) -> None:
+        """Forget every unconfirmed update (drop_pending_updates=True)."""
+        self._updates.clear()
+
+    def close(self) -> None:
+        """Make pending and future long polls return at once."""
+        self._closing = True
+        self._notify()
+
+    async def get(
+        self, *, offset: int | None, limit: int, timeout: float, allowed_updates: list[str] | None
+    ) -> list[JsonDict]:
+        """Serve getUpdates: confirm up to offset, then wait up to timeout seconds for updates."""
+        if allowed_updates is not None:
+            self.allowed_updates = allowed_updates or None  # an empty list restores the default
+        if offset is not None:
+            self._confirm(offset)
+        # A newer getUpdates terminates an older long poll, as with two bot instances on one token.
+        self._generation += 1
+        generation = self._generation
+        self._notify()
+        if not self._updates and timeout > 0 and not self._closing:
+            self.polls_waiting += 1
+            try:
+                async with asyncio.timeout(timeout):
+                    while not (self._updates or self._closing or generation != self._generation):
+                        await self._changed.wait()
+            except TimeoutError:
+                pass
+            finally:
+                self.polls_waiting -= 1
+        if generation != self._generation:
+            raise ApiError(409, TERMINATED)
+        return self._updates[:limit]
+
+    def _confirm(self, offset: int) -> None:
+        if offset < 0:
+            self._updates = self._updates[offset:]
+        else:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()

@@ -1,0 +1,214 @@
+"""End-to-end harness: the real bot (aiogram + httpx) against the fake Telegram and fake provider over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.poller import PollReport, poll_once
+from bot.wallet import top_up
+from storage.catalog import CatalogRepo, Service
+from storage.database import Database
+from storage.ledger import LedgerRepo
+from storage.orders import Order, OrderRepo
+from storage.users import UserRepo
+from tests.fakes.provider import FakeProvider
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram_types import SentMessage
+
+TOKEN = "123456:TEST-TOKEN-not-for-logs"
+PROVIDER_KEY = "prov-secret-key-9f3a"
+ADMIN_ID = 900
+OTHER_ADMIN_ID = 901
+
+
+def demo_catalogue(provider: FakeProvider) -> None:
+    """A small catalogue: two Instagram services, a YouTube one, a Telegram one and a non-Default one."""
+    provider.add_service(
+        "1", name="Instagram Followers", category="Instagram", rate="0.90", min=50, max=10000, refill=True
+    )
+    provider.add_service(
+        "2", name="Instagram Likes", category="Instagram", rate="0.27819", min=10, max=5000, cancel=True
+    )
+    provider.add_service("3", name="YouTube Views", category="YouTube", rate="1.50", min=100, max=100000)
+    provider.add_service(
+        "4", name="Telegram Post Views", category="Telegram", rate="0.05", min=100, max=50000
+    )
+    provider.add_service(
+        "5",
+        name="Instagram Custom Comments",
+        category="Instagram",
+        type="Custom Comments",
+        rate="8",
+        min=10,
+        max=100,
+    )
+
+
+@dataclass
+class Shop:
+    """A running bot with its two fakes; tests act as users through `tg`."""
+
+    tg: FakeTelegram
+    provider: FakeProvider
+    settings: Settings
+    bot: Bot | None = None
+    dp: Dispatcher | None = None
+    task: asyncio.Task[None] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Build the bot with the project's own factories and start long polling."""
+        self.bot = create_bot(self.settings)
+        self.dp = create_dispatcher(self.settings, self.bot)
+        started = asyncio.Event()
+        self.dp.startup.register(started.set)
+        self.task = asyncio.create_task(
+            self.dp.start_polling(self.bot, handle_signals=False, polling_timeout=1, close_bot_session=True)
+        )
+        waiter = asyncio.create_task(started.wait())
+        done, _ = await asyncio.wait({waiter, self.task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        if self.task in done:
+            waiter.cancel()
+            self.task.result()  # re-raise the start-up failure
+        assert waiter in done, "the bot did not start within 15 s"
+        await self.tg.wait_polling()
+
+    async def stop(self) -> None:
+        """Stop polling; the dispatcher's shutdown hook closes the database and the http client."""
+        if self.dp is None or self.task is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            await self.dp.stop_polling()
+        await asyncio.wait_for(self.task, timeout=15)
+        self.dp = self.bot = self.task = None
+
+    async def restart(self) -> None:
+        """Stop and start again on the same database file."""
+        await self.stop()
+        await self.start()
+
+    # ------------------------------------------------------------------ dependencies
+
+    def dep(self, name: str) -> Any:
+        assert self.dp is not None
+        return self.dp[name]
+
+    @property
+    def db(self) -> Database:
+        return self.dep("db")  # type: ignore[no-any-return]
+
+    @property
+    def users(self) -> UserRepo:
+        return self.dep("users")  # type: ignore[no-any-return]
+
+    @property
+    def orders(self) -> OrderRepo:
+        return self.dep("orders")  # type: ignore[no-any-return]
+
+    @property
+    def catalog(self) -> CatalogRepo:
+        return self.dep("catalog")  # type: ignore[no-any-return]
+
+    @property
+    def ledger(self) -> LedgerRepo:
+        return LedgerRepo(self.db)
+
+    # ------------------------------------------------------------------ acting
+
+    async def say(self, user_id: int, text: str, expect: str, *, timeout: float = 5.0) -> SentMessage:
+        """Send a text as the user and wait for a new or edited bot message containing `expect`."""
+        mark = self.tg.mark()
+        await self.tg.send_text(user_id, text)
+        return await self.tg.wait_for_message(user_id, expect, timeout=timeout, since=mark)
+
+    async def tap(self, user_id: int, label: str, expect: str, *, timeout: float = 5.0) -> SentMessage:
+        """Press an inline button by label and wait for a bot message containing `expect`."""
+        mark = self.tg.mark()
+        callback_id = await self.tg.press(user_id, label)
+        message = await self.tg.wait_for_message(user_id, expect, timeout=timeout, since=mark)
+        await self.tg.wait_for_answer(callback_id, timeout=timeout)
+        return message
+
+    async def register(self, user_id: int, *, username: str | None = None) -> None:
+        """/start as a user."""
+        mark = self.tg.mark()
+        await self.tg.send_text(user_id, "/start", username=username or f"user{user_id}")
+        await self.tg.wait_for_message(user_id, "Welcome", since=mark)
+
+    async def fund(self, user_id: int, cents: int) -> None:
+        """Credit a wallet through the top-up use-case (as an admin would)."""
+        if await self.users.get(user_id) is None:
+            await self.register(user_id)
+        await top_up(
+            self.db,
+            user_id=user_id,
+            amount=cents,
+            admin_id=ADMIN_ID,
+            note="test funds",
+            ref=f"test-fund:{user_id}:{cents}:{len(self.extra)}",
+            currency=self.settings.currency,
+        )
+        self.extra[f"fund-{len(self.extra)}"] = cents
+
+    async def service(self, provider_service_id: str) -> Service:
+        """Our service row for a provider service id."""
+        row = await self.db.fetchone(
+            "SELECT id FROM services WHERE provider_service_id = ?", (provider_service_id,)
+        )
+        assert row is not None, f"service {provider_service_id} was not synced"
+        service = await self.catalog.get(int(row[0]))
+        assert service is not None
+        return service
+
+    async def poll(self) -> PollReport:
+        """Run one status poll cycle now."""
+        return await poll_once(self.db, self.orders, {"main": self.dep("provider")}, self.settings)
+
+    async def only_order(self, user_id: int) -> Order:
+        [order] = await self.orders.for_user(user_id)
+        return order
+
+    async def assert_ledger_balanced(self) -> None:
+        """The money invariant: every cached balance equals the sum of its ledger rows."""
+        assert await self.ledger.mismatches() == []
+
+
+def make_settings(tg: FakeTelegram, provider: FakeProvider, db_path: Path, **overrides: Any) -> Settings:
+    """Settings as an operator would write them, pointed at the fakes."""
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "admin_ids": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
+        "telegram_api_url": tg.base_url,
+        "database_path": db_path,
+        "provider_url": provider.url,
+        "provider_key": PROVIDER_KEY,
+        "poll_interval_seconds": 3600,
+        "catalog_sync_minutes": 600,
+        "markup_percent": Decimal(30),
+        "currency": "USD",
+        "provider_timeout_seconds": 2,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def secrets_in(text: str) -> list[str]:
+    """Return which secrets appear in the text (should be none)."""
+    return [secret for secret in (TOKEN, TOKEN.split(":", 1)[1], PROVIDER_KEY) if secret in text]
+
+
+logging.getLogger("aiogram.event").setLevel(logging.INFO)
+# Statement-level debug logs of aiosqlite drown everything else.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
