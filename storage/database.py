@@ -94,13 +94,16 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Read one row from the last committed state."""
-        async with self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Read every row from the last committed state."""
-        async with self.reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Read every row from the last committed state.
+
+        Statement and fetch run as one step on the reader's thread, so no statement of another read
+        is ever left open in between; an open statement would pin an old snapshot and hide commits.
+        """
+        return list(await self.reader.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         """Read the first column of the first row, or None."""

@@ -1,4 +1,4 @@
-"""End-to-end harness: the real bot (aiogram + httpx) against the fake Telegram and fake provider over HTTP."""
+"""End-to-end harness: the real bot (aiogram, httpx) against fake Telegram and a fake provider over HTTP."""
 
 from __future__ import annotations
 
