@@ -7,6 +7,7 @@ import contextlib
 import logging
 import sys
 
+from aiogram.exceptions import TelegramUnauthorizedError
 from pydantic import ValidationError
 
 from bot.app import run
@@ -32,8 +33,12 @@ def main() -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(settings))
+    except TelegramUnauthorizedError:
+        print("Configuration error: Telegram refused BOT_TOKEN (401). See .env.example.", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -10,6 +11,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
@@ -28,6 +30,7 @@ from bot.scheduler import create_scheduler
 from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
+from providers.unconfigured import UnconfiguredProvider
 from storage.catalog import CatalogRepo
 from storage.database import Database
 from storage.fsm import FsmRepo
@@ -66,8 +69,12 @@ def create_http_client(settings: Settings) -> httpx.AsyncClient:
 
 
 def create_provider(settings: Settings, http: httpx.AsyncClient) -> Provider:
-    """The upstream panel client."""
-    return SmmV2Client(settings.provider_url, settings.provider_key.get_secret_value(), http, name="main")
+    """The upstream panel client (a refusing stand-in until PROVIDER_KEY is set)."""
+    key = settings.provider_key.get_secret_value()
+    if not key:
+        logger.warning("PROVIDER_KEY is empty: the catalogue stays empty and no order can be placed")
+        return UnconfiguredProvider(name="main")
+    return SmmV2Client(settings.provider_url, key, http, name="main")
 
 
 def create_dispatcher(
@@ -130,7 +137,14 @@ async def on_startup(
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
     await recover_interrupted(ordering)
-    await bot.set_my_commands([BotCommand(command=name, description=text) for name, text in texts.COMMANDS])
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS]
+        )
+    except TelegramAPIError as exc:
+        # Polling retries on its own; the command list is cosmetic and is set again on the next start.
+        logger.warning("Could not reach Telegram at start-up (%s); polling will keep trying", exc)
     await scheduled_sync(provider, catalog)
     scheduler.add_job(
         scheduled_sync,
@@ -165,9 +179,28 @@ async def on_shutdown(
     logger.info("Bot stopped")
 
 
+async def wait_for_telegram(bot: Bot, *, max_delay: float = 60.0) -> None:
+    """Retry getMe with back-off until Telegram answers; an invalid token is raised at once."""
+    delay = 1.0
+    while True:
+        try:
+            await bot.me()
+            return
+        except TelegramUnauthorizedError:
+            raise
+        except (TelegramAPIError, ClientDecodeError) as exc:
+            logger.warning("Telegram is not reachable yet (%s); retrying in %.0fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+
+
 async def run(settings: Settings) -> None:
     """Run the bot with long polling until interrupted."""
     bot = create_bot(settings)
+    try:
+        await wait_for_telegram(bot)
+    except BaseException:
+        await bot.session.close()
+        raise
     dp = create_dispatcher(settings, bot)
-    await bot.delete_webhook(drop_pending_updates=False)
     await dp.start_polling(bot)

@@ -212,3 +212,32 @@ def secrets_in(text: str) -> list[str]:
 logging.getLogger("aiogram.event").setLevel(logging.INFO)
 # Statement-level debug logs of aiosqlite drown everything else.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
+
+async def place(
+    shop: Shop,
+    user_id: int,
+    *,
+    link: str = "https://instagram.com/p/abc",
+    quantity: int = 1000,
+    provider_service_id: str = "1",
+) -> Order:
+    """Place an order through the placement use-case (the conversation is tested elsewhere)."""
+    from bot.ordering import Outcome, place_order, quote
+
+    service = await shop.service(provider_service_id)
+    priced = await quote(shop.dep("ordering"), service, quantity)
+    if await shop.users.balance(user_id) < priced.total:
+        await shop.fund(user_id, priced.total)
+    result = await place_order(
+        shop.dep("ordering"),
+        user_id=user_id,
+        service_id=service.id,
+        link=link,
+        quantity=quantity,
+        quoted_total=priced.total,
+        quote_key=f"test:{user_id}:{link}:{quantity}:{len(shop.extra)}",
+    )
+    shop.extra[f"order-{len(shop.extra)}"] = result
+    assert result.outcome is Outcome.PLACED and result.order is not None, result
+    return result.order

@@ -1,0 +1,134 @@
+"""Crash safety: `python -m bot` killed with SIGKILL at random points while it settles and notifies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sys
+from pathlib import Path
+
+from storage.database import Database
+from storage.ledger import LedgerRepo
+from tests.fakes.provider import FakeProvider
+from tests.fakes.telegram import FakeTelegram
+from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, place
+
+USERS = list(range(7000, 7060))
+FATES = ("partial", "cancel", "complete")
+
+
+async def _settled_state(db_path: Path) -> tuple[int, int]:
+    """Return (orders still active, outbox messages still pending)."""
+    db = Database(db_path)
+    await db.connect()
+    try:
+        active = await db.fetchval("SELECT COUNT(*) FROM orders WHERE status IN ('pending', 'in_progress')")
+        pending = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        return int(active), int(pending)
+    finally:
+        await db.close()
+
+
+async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
+    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    rng = random.Random(20261123)  # noqa: S311 - reproducible kill points, not security
+    db_path = tmp_path / "crash.db"
+    shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
+    for admin in (ADMIN_ID, OTHER_ADMIN_ID):
+        fake_telegram.add_user(admin)
+    await shop.start()
+    orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS]
+    await shop.stop()
+    fates = {order.id: FATES[i % 3] for i, order in enumerate(orders)}
+    # Slow Telegram down so kills land while messages are going out, not only between them.
+    fake_telegram.set_rate_limits(per_chat_rate=1, global_rate=15)
+
+    async def finish_in_waves() -> None:
+        for start in range(0, len(orders), 6):
+            for order in orders[start : start + 6]:
+                pid = order.provider_order_id or ""
+                fate = fates[order.id]
+                if fate == "partial":
+                    fake_provider.set_status(pid, "Partial", remains=250)
+                elif fate == "cancel":
+                    fake_provider.set_status(pid, "Canceled", remains=order.quantity)
+                else:
+                    fake_provider.set_status(pid, "Completed", remains=0)
+            await asyncio.sleep(1.0)
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_"))},
+        "BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
+        "TELEGRAM_API_URL": fake_telegram.base_url,
+        "DATABASE_PATH": str(db_path),
+        "PROVIDER_URL": fake_provider.url,
+        "PROVIDER_KEY": PROVIDER_KEY,
+        "POLL_INTERVAL_SECONDS": "0.2",
+        "LOG_LEVEL": "WARNING",
+    }
+    waves = asyncio.create_task(finish_in_waves())
+    kills = 0
+    try:
+        for _ in range(8):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            await asyncio.sleep(rng.uniform(1.0, 3.0))
+            process.kill()  # SIGKILL: no shutdown hook, no flush
+            await process.wait()
+            kills += 1
+        await waves
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            for _ in range(600):
+                if await _settled_state(db_path) == (0, 0):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"not settled after the last restart: {await _settled_state(db_path)}")
+        finally:
+            process.terminate()
+            _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode(errors="replace")[-2000:]
+    finally:
+        waves.cancel()
+
+    db = Database(db_path)
+    await db.connect()
+    try:
+        assert await LedgerRepo(db).mismatches() == []
+        duplicates = 0
+        for order in orders:
+            refunds = await db.fetchall(
+                "SELECT amount FROM ledger WHERE order_id = ? AND kind = 'refund'", (order.id,)
+            )
+            expected = {
+                "partial": [order.charge * 250 // order.quantity],
+                "cancel": [order.charge],
+                "complete": [],
+            }
+            assert [row[0] for row in refunds] == expected[fates[order.id]]
+            notices = [m for m in fake_telegram.messages(order.user_id) if f"Order #{order.id} is" in m.text]
+            assert notices, f"order {order.id}: the customer was never told"
+            duplicates += len(notices) - 1
+        # A duplicate is only possible when a kill fell between Telegram's acceptance and our record.
+        assert duplicates <= kills
+    finally:
+        await db.close()

@@ -1,0 +1,92 @@
+"""The notification sender against a fake Telegram that enforces its limits and fails on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+
+from storage.orders import Order
+from storage.users import UserRepo
+from tests.harness import Shop, place
+
+USERS = list(range(6000, 6060))
+
+
+async def drained(shop: Shop) -> None:
+    """Wait until every queued message was accepted by Telegram (or is held for a blocked user)."""
+    outbox = shop.dep("outbox")
+    for _ in range(600):
+        if await outbox.pending_count() == 0:
+            return
+        await _sleep()
+    raise AssertionError("the outbox did not drain")
+
+
+async def _sleep() -> None:
+    await asyncio.sleep(0.05)
+
+
+async def cancel_all(shop: Shop, orders: list[Order]) -> None:
+    for order in orders:
+        shop.provider.set_status(order.provider_order_id, "Canceled", remains=order.quantity)
+    await shop.poll()
+
+
+async def test_sixty_notices_at_once_stay_under_the_limits(shop: Shop) -> None:
+    orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS]
+    await drained(shop)
+    shop.tg.set_rate_limits(per_chat_rate=1, global_rate=30)
+    before = shop.tg.stats.too_many_requests
+    await cancel_all(shop, orders)
+    await drained(shop)
+    for user, order in zip(USERS, orders, strict=True):
+        notices = [m for m in shop.tg.messages(user) if f"Order #{order.id} is Canceled" in m.text]
+        assert len(notices) == 1
+    assert shop.tg.stats.too_many_requests - before <= 3
+
+
+async def test_a_blocked_user_does_not_hold_up_the_others_and_gets_the_notice_on_return(shop: Shop) -> None:
+    orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:6]]
+    await drained(shop)
+    blocked = USERS[0]
+    shop.tg.block(blocked)
+    await cancel_all(shop, orders)
+    for user, order in zip(USERS[1:6], orders[1:], strict=True):
+        await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled")
+    users = UserRepo(shop.db)
+    await shop.tg.wait_for(lambda: shop.tg.stats.forbidden >= 1)
+    for _ in range(100):
+        user = await users.get(blocked)
+        if user is not None and user.is_blocked:
+            break
+        await _sleep()
+    assert user is not None and user.is_blocked
+    assert await shop.dep("outbox").pending_count() == 1
+    attempts = shop.tg.stats.forbidden
+    await _sleep()
+    assert shop.tg.stats.forbidden == attempts  # no hammering a user who blocked us
+    shop.tg.unblock(blocked)
+    await shop.tg.send_text(blocked, "/start")
+    await shop.tg.wait_for_message(blocked, f"Order #{orders[0].id} is Canceled")
+    await drained(shop)
+
+
+async def test_a_burst_of_server_errors_loses_nothing(shop: Shop) -> None:
+    orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:10]]
+    await drained(shop)
+    shop.tg.fail_next("sendMessage", 502, count=6)
+    await cancel_all(shop, orders)
+    for user, order in zip(USERS[:10], orders, strict=True):
+        await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled", timeout=15)
+    await drained(shop)
+    for user, order in zip(USERS[:10], orders, strict=True):
+        assert len([m for m in shop.tg.messages(user) if f"Order #{order.id} is Canceled" in m.text]) == 1
+
+
+async def test_retry_after_is_honoured(shop: Shop) -> None:
+    orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:3]]
+    await drained(shop)
+    shop.tg.fail_next("sendMessage", 429, count=1, retry_after=1)
+    await cancel_all(shop, orders)
+    for user, order in zip(USERS[:3], orders, strict=True):
+        await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled", timeout=10)
+    assert shop.dep("notifier").retry_after_answers == 1

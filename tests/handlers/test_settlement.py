@@ -1,0 +1,163 @@
+"""Status polling and settlement end to end: refunds exactly once, notices always delivered."""
+
+from __future__ import annotations
+
+import asyncio
+
+from storage.orders import Status
+from tests.harness import ADMIN_ID, Shop, place
+
+USER = 4001
+
+
+async def refund_rows(shop: Shop, order_id: int) -> list[int]:
+    rows = await shop.db.fetchall(
+        "SELECT amount FROM ledger WHERE order_id = ? AND kind = 'refund' ORDER BY id", (order_id,)
+    )
+    return [row[0] for row in rows]
+
+
+async def test_partial_refunds_the_undelivered_share_and_tells_the_user(shop: Shop) -> None:
+    await shop.fund(USER, 1000)
+    order = await place(shop, USER, link="https://instagram.com/p/x#partial=300")
+    shop.provider.tick(2)  # Pending -> In progress -> Partial
+    report = await shop.poll()
+    assert report.settled.partial == 1
+    expected = order.charge * 300 // 1000  # 117 x 30 % = 35.1 -> 35 cents, rounded down
+    assert await refund_rows(shop, order.id) == [expected]
+    balance = 1000 - order.charge + expected
+    assert await shop.users.balance(USER) == balance
+    notice = await shop.tg.wait_for_message(USER, f"Order #{order.id} is Partial")
+    assert "700 of 1,000 delivered" in notice.text
+    assert f"0.35 USD returned to your balance (now {balance // 100}.{balance % 100:02d} USD)" in notice.text
+    assert "Instagram Followers" in notice.text and "https://instagram.com/p/x#partial=300" in notice.text
+    assert "new orders" in notice.text
+    settled = await shop.orders.get(order.id)
+    assert settled is not None and settled.status == Status.PARTIAL and settled.refunded == expected
+    assert settled.remains == 300 and settled.provider_charge is not None
+
+
+async def test_canceled_refunds_everything_whatever_remains_says(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.set_status(order.provider_order_id or "", "Canceled", remains=5)
+    await shop.poll()
+    assert await refund_rows(shop, order.id) == [order.charge]
+    assert await shop.users.balance(USER) == order.charge  # funded with exactly the charge
+    notice = await shop.tg.wait_for_message(USER, "is Canceled")
+    assert f"{order.charge / 100:.2f} USD returned" in notice.text
+
+
+async def test_other_spellings_of_canceled_refund_in_full(shop: Shop) -> None:
+    orders = [await place(shop, USER, link=f"https://instagram.com/p/{i}") for i in range(3)]
+    for order, word in zip(orders, ["Cancelled", "Refunded", "canceled"], strict=True):
+        shop.provider.set_status(order.provider_order_id or "", word, remains=0)
+    await shop.poll()
+    for order in orders:
+        assert await refund_rows(shop, order.id) == [order.charge]
+
+
+async def test_completed_refunds_nothing(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.tick(2)
+    await shop.poll()
+    assert await refund_rows(shop, order.id) == []
+    notice = await shop.tg.wait_for_message(USER, "is Completed")
+    assert "1,000 of 1,000 delivered" in notice.text and "returned" not in notice.text
+    assert await shop.users.balance(USER) == 0
+
+
+async def test_over_delivery_refunds_nothing(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.set_status(order.provider_order_id or "", "Partial", remains=-20)
+    await shop.poll()
+    assert await refund_rows(shop, order.id) == []
+    assert (await shop.orders.get(order.id)).status == Status.PARTIAL  # type: ignore[union-attr]
+
+
+async def test_refund_is_written_once_whatever_the_provider_repeats(shop: Shop) -> None:
+    order = await place(shop, USER, link="https://instagram.com/p/x#partial=500")
+    shop.provider.tick(2)
+    await asyncio.gather(shop.poll(), shop.poll(), shop.poll())
+    await shop.poll()
+    await shop.restart()
+    await shop.poll()
+    assert await refund_rows(shop, order.id) == [order.charge * 500 // 1000]
+    await shop.tg.wait_for_message(USER, "is Partial")
+    notices = [m for m in shop.tg.messages(USER) if "is Partial" in m.text]
+    assert len(notices) == 1
+
+
+async def test_in_progress_is_recorded_without_money(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.tick(1)
+    await shop.poll()
+    current = await shop.orders.get(order.id)
+    assert current is not None and current.status == Status.IN_PROGRESS and current.start_count is not None
+    assert await shop.ledger.count(USER) == 2  # the funding and the charge only
+
+
+async def test_a_thousand_active_orders_take_ten_status_requests(shop: Shop) -> None:
+    orders = [
+        await place(shop, 5000 + i % 40, link=f"https://instagram.com/p/{i}", quantity=50)
+        for i in range(1000)
+    ]
+    assert len({o.provider_order_id for o in orders}) == 1000
+    before = len(shop.provider.calls("status"))
+    report = await shop.poll()
+    assert len(shop.provider.calls("status")) - before == 10
+    assert report.requests == 10 and report.orders == 1000
+
+
+async def test_garbage_for_a_whole_cycle_changes_no_order(shop: Shop) -> None:
+    orders = [await place(shop, USER, link=f"https://instagram.com/p/{i}") for i in range(5)]
+    shop.provider.tick(2)
+    for mode in ("invalid_json", "http502_html", "html200", "empty", "truncated_json"):
+        shop.provider.fail("status", mode, count=None)
+        report = await shop.poll()
+        shop.provider.clear_faults()
+        assert report.failed_requests == report.requests == 1
+        for order in orders:
+            current = await shop.orders.get(order.id)
+            assert current is not None and current.status == Status.PENDING and current.bad_polls == 0
+    await shop.poll()
+    statuses = [(await shop.orders.get(o.id)).status for o in orders]  # type: ignore[union-attr]
+    assert statuses == [Status.COMPLETED] * len(orders)
+
+
+async def test_unknown_order_id_is_flagged_after_several_cycles_never_settled(shop: Shop) -> None:
+    order = await place(shop, USER)
+    del shop.provider.orders[order.provider_order_id or ""]
+    for _ in range(2):
+        await shop.poll()
+    current = await shop.orders.get(order.id)
+    assert current is not None and current.attention is None and current.bad_polls == 2
+    await shop.poll()
+    current = await shop.orders.get(order.id)
+    assert current is not None and current.attention is not None and current.status == Status.PENDING
+    alert = await shop.tg.wait_for_message(ADMIN_ID, f"Order #{order.id} needs attention")
+    assert "does not know" in alert.text
+    await shop.poll()
+    alerts = [m for m in shop.tg.messages(ADMIN_ID) if f"Order #{order.id} needs attention" in m.text]
+    assert len(alerts) == 1
+    assert await refund_rows(shop, order.id) == []
+
+
+async def test_fail_status_is_flagged_not_settled(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.set_status(order.provider_order_id or "", "Fail")
+    for _ in range(3):
+        await shop.poll()
+    current = await shop.orders.get(order.id)
+    assert current is not None and current.status == Status.PENDING and current.attention is not None
+    await shop.tg.wait_for_message(ADMIN_ID, "reports “Fail”")
+    assert await refund_rows(shop, order.id) == []
+
+
+async def test_partial_without_remains_is_flagged_not_guessed(shop: Shop) -> None:
+    order = await place(shop, USER)
+    shop.provider.set_status(order.provider_order_id or "", "Partial", remains="")
+    await shop.poll()
+    current = await shop.orders.get(order.id)
+    assert current is not None and current.status == Status.PENDING and current.attention is not None
+    assert await refund_rows(shop, order.id) == []
+    await shop.tg.wait_for_message(ADMIN_ID, "without a remains figure")
