@@ -1,0 +1,93 @@
+"""`python -m bench [--quick] [name ...]`: run the benchmarks and print one table of figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+
+import aiogram
+
+from bench import notifications, placement, polling, scale, updates
+from bench.common import BENCH_DIR, Outcome, print_table
+
+Benchmark = Callable[[bool, Path], Awaitable[Outcome]]
+
+BENCHMARKS: dict[str, ModuleType] = {
+    module.NAME: module for module in (updates, polling, notifications, placement, scale)
+}
+
+
+def _describe(quick: bool) -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=BENCH_DIR.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return (
+        f"mode {'quick' if quick else 'full'}; commit {commit or '?'}; Python {platform.python_version()}; "
+        f"aiogram {aiogram.__version__}; {os.cpu_count()} CPU; {platform.platform()}"
+    )
+
+
+async def _run_all(names: list[str], quick: bool) -> tuple[list[tuple[str, Outcome]], list[str]]:
+    outcomes: list[tuple[str, Outcome]] = []
+    failed: list[str] = []
+    for name in names:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        benchmark: Benchmark = BENCHMARKS[name].run
+        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as folder:
+            try:
+                outcome = await benchmark(quick, Path(folder))
+            except Exception:
+                traceback.print_exc()
+                failed.append(name)
+                continue
+        print(f"  {name} done in {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
+        outcomes.append((name, outcome))
+    return outcomes, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks (all by default); 1 if one of them could not run."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="name", help="any of: " + ", ".join(BENCHMARKS))
+    parser.add_argument("--quick", action="store_true", help="smaller sizes; about two minutes in all")
+    parser.add_argument("--log-level", default="ERROR", help="log level of the bot and fakes (default ERROR)")
+    args = parser.parse_args(argv)
+    level = args.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Some loggers set their own level (aiogram.event in the test harness); the handler has the last word.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    names = args.names or list(BENCHMARKS)
+    print(_describe(args.quick))
+    outcomes, failed = asyncio.run(_run_all(names, args.quick))
+    print_table(outcomes)
+    if failed:
+        print(f"\nfailed to run: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
