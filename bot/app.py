@@ -26,6 +26,7 @@ from bot.middlewares import RegisterUser
 from bot.notifier import Notifier
 from bot.ordering import OrderingDeps, recover_interrupted
 from bot.poller import poll_job
+from bot.refills import refill_poll_job
 from bot.scheduler import create_scheduler
 from handlers import get_routers
 from providers.base import Provider
@@ -160,6 +161,14 @@ async def on_startup(
         seconds=settings.poll_interval_seconds,
         args=(db, orders, {provider.name: provider}, settings),
         id="status_poll",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        refill_poll_job,
+        "interval",
+        seconds=settings.poll_interval_seconds,
+        args=(db, {provider.name: provider}, settings),
+        id="refill_poll",
         replace_existing=True,
     )
     scheduler.start()

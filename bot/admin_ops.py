@@ -1,0 +1,194 @@
+"""Admin use-cases that move money or settle orders: one transaction each, with its ledger row and notice."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from bot import texts
+from storage.database import Database
+from storage.errors import DuplicateEntry
+from storage.ledger import EntryKind, apply_entry
+from storage.orders import Order, Status, fetch_order, transition
+from storage.outbox import enqueue
+
+logger = logging.getLogger(__name__)
+
+# Orders the poller no longer settles: a manual refund cannot race an automatic one.
+MANUALLY_REFUNDABLE = (Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.FAILED)
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    WRONG_STATUS = "wrong_status"  # refund: still active or unknown; resolve: no longer unknown
+    TOO_MUCH = "too_much"  # refund above what is left
+    ID_TAKEN = "id_taken"  # resolve placed: that provider order id is another order's
+    ALREADY_APPLIED = "already_applied"  # the same admin message was handled before
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    order: Order | None = None
+    amount: int = 0
+    left: int = 0  # refund: what could still be refunded
+    new_balance: int = 0
+    other_order_id: int = 0
+
+
+async def deduct(
+    db: Database, *, user_id: int, amount: int, admin_id: int, note: str, ref: str, currency: str
+) -> int:
+    """Debit a wallet on an admin's word (never below zero) and queue the user's notice; return the balance.
+
+    Raises InsufficientFunds (nothing written) when the balance does not cover it, DuplicateEntry when the
+    same reference was written before.
+    """
+    if amount <= 0:
+        raise ValueError("a deduction must be positive")
+    async with db.transaction() as tx:
+        new_balance = await apply_entry(
+            tx,
+            user_id=user_id,
+            amount=-amount,
+            kind=EntryKind.ADJUSTMENT,
+            ref=ref,
+            admin_id=admin_id,
+            note=note,
+        )
+        await enqueue(
+            tx, user_id, texts.deduct_received(amount, new_balance, currency, note), ref=f"notice:{ref}"
+        )
+    return new_balance
+
+
+async def manual_refund(
+    db: Database,
+    *,
+    order_id: int,
+    amount: int | None,
+    admin_id: int,
+    note: str,
+    ref: str,
+    currency: str,
+) -> Result:
+    """Refund part or all of what is left of a finished order's charge; None as amount means all of it."""
+    try:
+        async with db.transaction() as tx:
+            order = await fetch_order(tx, order_id)
+            if order is None:
+                return Result(Outcome.NOT_FOUND)
+            if order.status not in MANUALLY_REFUNDABLE:
+                return Result(Outcome.WRONG_STATUS, order)
+            left = order.charge - order.refunded
+            value = left if amount is None else amount
+            if left <= 0 or value > left:
+                return Result(Outcome.TOO_MUCH, order, left=left)
+            # Guarded by the status read above: the same transaction, so nobody moved it in between.
+            await transition(
+                tx, order.id, expected=order.status, status=order.status, refunded=order.refunded + value
+            )
+            new_balance = await apply_entry(
+                tx,
+                user_id=order.user_id,
+                amount=value,
+                kind=EntryKind.REFUND,
+                ref=ref,
+                order_id=order.id,
+                admin_id=admin_id,
+                note=note,
+            )
+            notice = texts.refund_received(order.id, value, new_balance, currency, note)
+            await enqueue(tx, order.user_id, notice, ref=f"notice:{ref}")
+            updated = await fetch_order(tx, order.id)
+    except DuplicateEntry:
+        return Result(Outcome.ALREADY_APPLIED)
+    logger.info("Admin %s refunded %s cents of order %s", admin_id, value, order_id)
+    return Result(Outcome.DONE, updated, amount=value, left=left - value, new_balance=new_balance)
+
+
+async def _unknown_order(tx: aiosqlite.Connection, order_id: int) -> Result | Order:
+    order = await fetch_order(tx, order_id)
+    if order is None:
+        return Result(Outcome.NOT_FOUND)
+    if order.status != Status.UNKNOWN:
+        return Result(Outcome.WRONG_STATUS, order)
+    return order
+
+
+async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str, admin_id: int) -> Result:
+    """The provider has the parked order: make it pending under that id so the poller follows it."""
+    async with db.transaction() as tx:
+        found = await _unknown_order(tx, order_id)
+        if isinstance(found, Result):
+            return found
+        async with tx.execute(
+            "SELECT id FROM orders WHERE provider = ? AND provider_order_id = ? AND id != ?",
+            (found.provider, provider_order_id, order_id),
+        ) as cur:
+            other = await cur.fetchone()
+        if other is not None:
+            return Result(Outcome.ID_TAKEN, found, other_order_id=int(other[0]))
+        await transition(
+            tx,
+            order_id,
+            expected=Status.UNKNOWN,
+            status=Status.PENDING,
+            provider_order_id=provider_order_id,
+            provider_status="Pending",
+            attention=None,
+            error=None,
+            bad_polls=0,
+        )
+        await enqueue(
+            tx, found.user_id, texts.order_confirmed_notice(order_id), ref=f"notice:resolved:{order_id}"
+        )
+        updated = await fetch_order(tx, order_id)
+    logger.info("Admin %s resolved order %s as placed (%s)", admin_id, order_id, provider_order_id)
+    return Result(Outcome.DONE, updated)
+
+
+async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: str, currency: str) -> Result:
+    """The provider does not have the parked order: fail it and refund it in full, exactly once.
+
+    The refund carries the same reference as an automatic one (`refund:order:<id>`), so money for an
+    order can never come back twice, whichever path gets there first.
+    """
+    try:
+        async with db.transaction() as tx:
+            found = await _unknown_order(tx, order_id)
+            if isinstance(found, Result):
+                return found
+            amount = found.charge - found.refunded
+            await transition(
+                tx,
+                order_id,
+                expected=Status.UNKNOWN,
+                status=Status.FAILED,
+                refunded=found.charge,
+                attention=None,
+                error="not placed (checked by an admin)",
+            )
+            # Parked orders were never refunded (a refund always leaves `unknown`), so this is the charge.
+            assert amount > 0, f"order {order_id} is unknown but already refunded"
+            new_balance = await apply_entry(
+                tx,
+                user_id=found.user_id,
+                amount=amount,
+                kind=EntryKind.REFUND,
+                ref=f"refund:order:{order_id}",
+                order_id=order_id,
+                admin_id=admin_id,
+                note=note or f"Order #{order_id} was not placed",
+            )
+            notice = texts.order_refunded_notice(order_id, amount, new_balance, currency)
+            await enqueue(tx, found.user_id, notice, ref=f"notice:resolved:{order_id}")
+            updated = await fetch_order(tx, order_id)
+    except DuplicateEntry:
+        return Result(Outcome.ALREADY_APPLIED)
+    logger.info("Admin %s resolved order %s as not placed; refunded %s cents", admin_id, order_id, amount)
+    return Result(Outcome.DONE, updated, amount=amount, new_balance=new_balance)
