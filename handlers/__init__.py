@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, catalog, errors, fallback, ordering, start, wallet
+from handlers import admin, catalog, errors, fallback, history, ordering, orders, start, wallet
 
 
 def get_routers() -> list[Router]:
@@ -15,6 +15,8 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         admin.create_refusal_router(),
         wallet.create_router(),
+        orders.create_router(),
+        history.create_router(),
         catalog.create_router(),
         ordering.create_router(),
         fallback.create_router(),

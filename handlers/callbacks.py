@@ -42,10 +42,13 @@ class OrderViewCb(CallbackData, prefix="ord"):
 
 class RefillCb(CallbackData, prefix="rf"):
     order_id: int
+    page: int = 0  # the orders page to go back to
 
 
 class CancelOrderCb(CallbackData, prefix="co"):
     order_id: int
+    page: int = 0
+    sure: bool = False  # the first tap asks, the second (on "Yes, cancel it") sends the request
 
 
 class HistoryCb(CallbackData, prefix="hist"):
