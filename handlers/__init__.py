@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, catalog, errors, fallback, history, ordering, orders, start, wallet
+from handlers import (
+    admin,
+    admin_orders,
+    admin_shop,
+    catalog,
+    errors,
+    fallback,
+    history,
+    ordering,
+    orders,
+    start,
+    wallet,
+)
 
 
 def get_routers() -> list[Router]:
@@ -13,6 +25,8 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         start.create_router(),
         admin.create_router(),
+        admin_orders.create_router(),
+        admin_shop.create_router(),
         admin.create_refusal_router(),
         wallet.create_router(),
         orders.create_router(),

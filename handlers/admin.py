@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 import logging
+import re
+from decimal import Decimal
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
+from bot.admin_ops import deduct
 from bot.config import Settings
-from bot.money import AmountError, parse_amount
+from bot.money import AmountError, parse_amount, parse_decimal
 from bot.wallet import top_up
 from handlers.filters import IsAdmin
 from storage.database import Database
+from storage.errors import DuplicateEntry, InsufficientFunds
+from storage.orders import OrderRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
 
 
-ADMIN_COMMANDS = ("topup",)
+# Every admin command except /order, which customers use without arguments to start an order.
+ADMIN_COMMANDS = (
+    "admin",
+    "topup",
+    "deduct",
+    "user",
+    "refund",
+    "resolve",
+    "attention",
+    "markup",
+    "price",
+    "service",
+    "sync",
+    "stats",
+    "provider",
+)
 MAX_NOTE_LENGTH = 200
+MAX_PERCENT = Decimal(1000)
+RECENT_ORDERS = 5
+_PROVIDER_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# ASCII digits only (str.isdigit() also accepts "²", which int() refuses), short enough for SQLite.
+_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 class UsageError(ValueError):
@@ -38,12 +63,37 @@ def split_args(command: CommandObject, minimum: int) -> list[str]:
 
 async def target_user_id(users: UserRepo, word: str) -> int:
     """Resolve a numeric user id that must belong to a registered user."""
-    if not word.isdigit():
+    if not _ID.fullmatch(word):
         raise UsageError(f"“{word}” is not a user id")
     user = await users.get(int(word))
     if user is None:
         raise UsageError(f"User {word} is not known to the bot")
     return user.id
+
+
+def parse_id(word: str, what: str) -> int:
+    """Parse a positive numeric id (order, service)."""
+    if not _ID.fullmatch(word) or int(word) == 0:
+        raise UsageError(f"“{word}” is not {what}")
+    return int(word)
+
+
+def parse_percent(word: str) -> Decimal:
+    """Parse a markup percentage exactly: a plain decimal from 0 to 1000."""
+    try:
+        percent = parse_decimal(word)
+    except AmountError as exc:
+        raise UsageError(f"“{word}” is not a percentage: {exc}") from None
+    if not 0 <= percent <= MAX_PERCENT:
+        raise UsageError(f"The percentage must be from 0 to {MAX_PERCENT}")
+    return percent
+
+
+def parse_provider_order_id(word: str) -> str:
+    """Accept a provider order id as panels issue them: digits, or letters, digits, - and _."""
+    if not _PROVIDER_ORDER_ID.fullmatch(word):
+        raise UsageError(f"“{word}” is not a provider order id")
+    return word
 
 
 def parse_note(parts: list[str], index: int) -> str:
@@ -82,17 +132,92 @@ async def cmd_topup(
     await message.answer(texts.topup_done(label, amount, credit.new_balance, settings.currency))
 
 
+async def cmd_deduct(
+    message: Message, command: CommandObject, db: Database, users: UserRepo, settings: Settings
+) -> None:
+    """Debit a user's wallet, never below zero: /deduct <user_id> <amount> [note]."""
+    assert message.from_user is not None
+    try:
+        parts = split_args(command, 2)
+        user_id = await target_user_id(users, parts[0])
+        amount = parse_amount(parts[1])
+        note = parse_note(parts, 2)
+    except (UsageError, AmountError) as exc:
+        await message.answer(texts.usage_error(str(exc).capitalize(), texts.DEDUCT_USAGE))
+        return
+    user = await users.get(user_id)
+    label = user.display_name if user else str(user_id)
+    try:
+        new_balance = await deduct(
+            db,
+            user_id=user_id,
+            amount=amount,
+            admin_id=message.from_user.id,
+            note=note,
+            ref=f"deduct:{message.chat.id}:{message.message_id}",
+            currency=settings.currency,
+        )
+    except InsufficientFunds as exc:
+        await message.answer(texts.deduct_short(label, amount, exc.available, settings.currency))
+        return
+    except DuplicateEntry:
+        await message.answer(texts.ALREADY_APPLIED)
+        return
+    logger.info("Admin %s deducted %s cents from user %s", message.from_user.id, amount, user_id)
+    await message.answer(texts.deduct_done(label, amount, new_balance, settings.currency))
+
+
+async def cmd_user(
+    message: Message, command: CommandObject, users: UserRepo, orders: OrderRepo, settings: Settings
+) -> None:
+    """Show a user's balance, blocked flag and orders: /user <id|@username>."""
+    query = (command.args or "").strip()
+    user = await users.find(query) if query and len(query.split()) == 1 else None
+    if user is None:
+        reason = f"User {query} is not known to the bot" if query else "Missing arguments"
+        await message.answer(texts.usage_error(reason, texts.USER_USAGE))
+        return
+    counts = await orders.counts_by_status(user.id)
+    recent = await orders.for_user(user.id, limit=RECENT_ORDERS)
+    await message.answer(
+        texts.user_card(
+            user.id,
+            user.display_name,
+            user.balance,
+            user.is_blocked,
+            user.created_at,
+            counts,
+            recent,
+            settings.currency,
+        )
+    )
+
+
+async def cmd_admin(message: Message) -> None:
+    """List the admin commands."""
+    await message.answer(texts.ADMIN_HELP)
+
+
 async def not_available(message: Message) -> None:
     """Tell non-admins the command is not available, and do nothing else."""
     await message.answer(texts.NOT_AVAILABLE)
 
 
-def create_router() -> Router:
-    """Build a fresh router (a router can belong to one dispatcher only)."""
-    router = Router(name=__name__)
+def admin_router(name: str) -> Router:
+    """A router that only admins reach: the filter sits on the router, not in every handler."""
+    router = Router(name=name)
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
+    return router
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = admin_router(__name__)
+    router.message.register(cmd_admin, Command("admin"))
     router.message.register(cmd_topup, Command("topup"))
+    router.message.register(cmd_deduct, Command("deduct"))
+    router.message.register(cmd_user, Command("user"))
     return router
 
 

@@ -1,0 +1,155 @@
+"""Admin commands about orders: /order <id>, /refund, /resolve and /attention."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from bot.admin_ops import Outcome, manual_refund, resolve_placed, resolve_refund
+from bot.config import Settings
+from bot.money import AmountError, parse_amount
+from bot.reports import order_margin
+from handlers.admin import UsageError, admin_router, parse_id, parse_note, parse_provider_order_id, split_args
+from storage.database import Database
+from storage.ledger import LedgerRepo
+from storage.orders import OrderRepo
+from storage.refills import RefillRepo
+from storage.users import UserRepo
+
+ATTENTION_LIMIT = 30
+
+
+async def cmd_order(
+    message: Message,
+    command: CommandObject,
+    orders: OrderRepo,
+    users: UserRepo,
+    ledger: LedgerRepo,
+    db: Database,
+    settings: Settings,
+) -> None:
+    """Show everything about one order: /order <id> (only with digits; bare /order starts an order)."""
+    order_id = int((command.args or "0").strip())
+    order = await orders.get(order_id)
+    if order is None:
+        await message.answer(texts.no_such_order(order_id))
+        return
+    user = await users.get(order.user_id)
+    await message.answer(
+        texts.admin_order_card(
+            order,
+            user.display_name if user else str(order.user_id),
+            settings.currency,
+            margin=order_margin(order),
+            refills=await RefillRepo(db).for_order(order.id),
+            entries=await ledger.entries_for_order(order.id),
+        )
+    )
+
+
+def _refund_args(command: CommandObject) -> tuple[int, int | None, str]:
+    """Parse `<order_id> [amount|all] [note]`; the second word must be an amount or "all"."""
+    parts = split_args(command, 1)
+    order_id = parse_id(parts[0], "an order number")
+    if len(parts) == 1:
+        return order_id, None, ""
+    rest = parts[1].split(maxsplit=1)
+    amount = None if rest[0].lower() == "all" else parse_amount(rest[0])
+    return order_id, amount, parse_note(rest, 1)
+
+
+async def cmd_refund(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
+    """Refund what is left of a finished order's charge, or part of it: /refund <order_id> [amount] [note]."""
+    assert message.from_user is not None
+    try:
+        order_id, amount, note = _refund_args(command)
+    except (UsageError, AmountError) as exc:
+        await message.answer(texts.usage_error(str(exc).capitalize(), texts.REFUND_USAGE))
+        return
+    result = await manual_refund(
+        db,
+        order_id=order_id,
+        amount=amount,
+        admin_id=message.from_user.id,
+        note=note,
+        ref=f"refund:manual:{message.chat.id}:{message.message_id}",
+        currency=settings.currency,
+    )
+    order = result.order
+    if result.outcome == Outcome.DONE and order is not None:
+        text = texts.refund_done(order.id, result.amount, order.refunded, order.charge, settings.currency)
+    elif result.outcome == Outcome.WRONG_STATUS and order is not None:
+        text = texts.refund_active(order.id, order.status)
+    elif result.outcome == Outcome.TOO_MUCH:
+        text = texts.refund_too_much(order_id, result.left, settings.currency)
+    elif result.outcome == Outcome.ALREADY_APPLIED:
+        text = texts.ALREADY_APPLIED
+    else:
+        text = texts.no_such_order(order_id)
+    await message.answer(text)
+
+
+def _resolve_args(command: CommandObject) -> tuple[int, str | None, str]:
+    """Parse `<order_id> placed <provider order id>` or `<order_id> refund [note]`."""
+    parts = split_args(command, 2)
+    order_id = parse_id(parts[0], "an order number")
+    action = parts[1].lower()
+    if action == "placed":
+        if len(parts) < 3 or len(parts[2].split()) != 1:
+            raise UsageError("Give the provider's order id after “placed”")
+        return order_id, parse_provider_order_id(parts[2].strip()), ""
+    if action == "refund":
+        return order_id, None, parse_note(parts, 2)
+    raise UsageError(f"“{parts[1]}” is neither “placed” nor “refund”")
+
+
+async def cmd_resolve(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
+    """Settle an order parked as unknown, exactly once: placed upstream, or refunded in full."""
+    assert message.from_user is not None
+    try:
+        order_id, provider_order_id, note = _resolve_args(command)
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.RESOLVE_USAGE))
+        return
+    admin_id = message.from_user.id
+    if provider_order_id is not None:
+        result = await resolve_placed(
+            db, order_id=order_id, provider_order_id=provider_order_id, admin_id=admin_id
+        )
+    else:
+        result = await resolve_refund(
+            db, order_id=order_id, admin_id=admin_id, note=note, currency=settings.currency
+        )
+    order = result.order
+    if result.outcome == Outcome.DONE and provider_order_id is not None:
+        text = texts.resolved_placed(order_id, provider_order_id)
+    elif result.outcome == Outcome.DONE:
+        text = texts.resolved_refunded(order_id, result.amount, settings.currency)
+    elif result.outcome == Outcome.WRONG_STATUS and order is not None:
+        text = texts.resolve_not_unknown(order_id, order.status)
+    elif result.outcome == Outcome.ID_TAKEN and provider_order_id is not None:
+        text = texts.resolve_id_taken(provider_order_id, result.other_order_id)
+    elif result.outcome == Outcome.ALREADY_APPLIED:
+        text = texts.ALREADY_APPLIED
+    else:
+        text = texts.no_such_order(order_id)
+    await message.answer(text)
+
+
+async def cmd_attention(message: Message, orders: OrderRepo) -> None:
+    """List orders flagged for an admin, oldest first."""
+    flagged = await orders.needing_attention(limit=ATTENTION_LIMIT)
+    await message.answer(texts.attention_list(flagged) if flagged else texts.ATTENTION_NONE)
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = admin_router(__name__)
+    # Only `/order <digits>`: a bare /order is the customer's "new order" and must reach the catalogue.
+    router.message.register(cmd_order, Command("order", magic=F.args.regexp(r"^\s*[0-9]{1,18}\s*$")))
+    router.message.register(cmd_refund, Command("refund"))
+    router.message.register(cmd_resolve, Command("resolve"))
+    router.message.register(cmd_attention, Command("attention"))
+    return router

@@ -1,0 +1,150 @@
+"""Admin commands about the shop: markups, services, catalogue sync, statistics, the provider balance."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from bot.catalog import sync_catalog
+from bot.config import Settings
+from bot.reports import balance_is_low, period_reports
+from bot.shop import MARKUP_KEY, global_markup
+from handlers.admin import UsageError, admin_router, parse_id, parse_percent
+from providers.base import Provider, ProviderError
+from storage.catalog import CatalogRepo
+from storage.database import Database
+from storage.orders import OrderRepo
+from storage.stats import StatsRepo
+from storage.users import UserRepo
+
+logger = logging.getLogger(__name__)
+
+
+def _words(command: CommandObject, count: int) -> list[str]:
+    """Exactly `count` words of arguments."""
+    words = (command.args or "").split()
+    if len(words) != count:
+        raise UsageError("Missing arguments" if len(words) < count else "Too many arguments")
+    return words
+
+
+async def cmd_markup(message: Message, command: CommandObject, catalog: CatalogRepo) -> None:
+    """Set the shop-wide markup: /markup <percent>."""
+    assert message.from_user is not None
+    try:
+        [word] = _words(command, 1)
+        percent = parse_percent(word)
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.MARKUP_USAGE))
+        return
+    await catalog.set_setting(MARKUP_KEY, str(percent))
+    logger.info("Admin %s set the global markup to %s%%", message.from_user.id, percent)
+    await message.answer(texts.markup_set(str(percent)))
+
+
+async def cmd_price(
+    message: Message, command: CommandObject, catalog: CatalogRepo, settings: Settings
+) -> None:
+    """Give a service its own markup, or back to the shop-wide one: /price <service_id> <percent|default>."""
+    assert message.from_user is not None
+    try:
+        word_id, word_percent = _words(command, 2)
+        service_id = parse_id(word_id, "a service number")
+        percent = None if word_percent.lower() == "default" else parse_percent(word_percent)
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.PRICE_USAGE))
+        return
+    service = await catalog.get(service_id)
+    if service is None or not await catalog.set_markup(service_id, percent):
+        await message.answer(texts.no_such_service(service_id))
+        return
+    logger.info("Admin %s set the markup of service %s to %s", message.from_user.id, service_id, percent)
+    shop_wide = await global_markup(catalog, settings)
+    await message.answer(
+        texts.price_set(service_id, service.name, None if percent is None else str(percent), str(shop_wide))
+    )
+
+
+async def cmd_service(message: Message, command: CommandObject, catalog: CatalogRepo) -> None:
+    """Show or hide a service for customers: /service <service_id> on|off."""
+    assert message.from_user is not None
+    try:
+        word_id, switch = _words(command, 2)
+        service_id = parse_id(word_id, "a service number")
+        if switch.lower() not in ("on", "off"):
+            raise UsageError(f"“{switch}” is neither “on” nor “off”")
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.SERVICE_USAGE))
+        return
+    enabled = switch.lower() == "on"
+    if not await catalog.set_enabled(service_id, enabled):
+        await message.answer(texts.no_such_service(service_id))
+        return
+    service = await catalog.get(service_id)
+    assert service is not None
+    logger.info("Admin %s switched service %s %s", message.from_user.id, service_id, switch.lower())
+    await message.answer(texts.service_switched(service_id, service.name, enabled, service.available))
+
+
+async def cmd_sync(message: Message, provider: Provider, catalog: CatalogRepo) -> None:
+    """Refresh the catalogue now; on a provider failure the old catalogue stays."""
+    try:
+        report = await sync_catalog(provider, catalog)
+    except ProviderError as exc:
+        # Provider errors never carry the key (providers/base.py), so the reason is safe to show.
+        logger.warning("Catalogue sync asked by an admin failed: %s", exc)
+        await message.answer(texts.sync_failed(exc.message))
+        return
+    counts = report.counts
+    await message.answer(
+        texts.sync_done(counts.added, counts.updated, counts.disabled, counts.unchanged, report.seconds)
+    )
+
+
+async def cmd_stats(
+    message: Message, db: Database, users: UserRepo, orders: OrderRepo, settings: Settings
+) -> None:
+    """Users, orders by status, and turnover, refunds and margin for today, 7 and 30 days."""
+    reports = await period_reports(StatsRepo(db))
+    attention = len(await orders.needing_attention(limit=1000))
+    await message.answer(
+        texts.stats(
+            await users.count(), await orders.counts_by_status(), reports, attention, settings.currency
+        )
+    )
+
+
+async def cmd_provider(message: Message, provider: Provider, db: Database, settings: Settings) -> None:
+    """The provider balance, flagged low when it would not last another day at the last day's pace."""
+    try:
+        balance = await provider.balance()
+    except ProviderError as exc:
+        await message.answer(texts.provider_failed(exc.message))
+        return
+    spent = await StatsRepo(db).provider_cost_since(datetime.now(UTC) - timedelta(days=1))
+    await message.answer(
+        texts.provider_balance(
+            str(balance.amount),
+            balance.currency or settings.currency,
+            f"{spent} {settings.currency}",
+            low=balance_is_low(balance.amount, spent),
+            mismatch=bool(balance.currency) and balance.currency.upper() != settings.currency,
+        )
+    )
+
+
+def create_router() -> Router:
+    """Build a fresh router (a router can belong to one dispatcher only)."""
+    router = admin_router(__name__)
+    router.message.register(cmd_markup, Command("markup"))
+    router.message.register(cmd_price, Command("price"))
+    router.message.register(cmd_service, Command("service"))
+    router.message.register(cmd_sync, Command("sync"))
+    router.message.register(cmd_stats, Command("stats"))
+    router.message.register(cmd_provider, Command("provider"))
+    return router
