@@ -41,8 +41,14 @@ def _describe(quick: bool) -> str:
         commit = ""
     return (
         f"mode {'quick' if quick else 'full'}; commit {commit or '?'}; Python {platform.python_version()}; "
-        f"aiogram {aiogram.__version__}; {os.cpu_count()} CPU; {platform.platform()}"
+        f"aiogram {aiogram.__version__}; {os.cpu_count()} CPU; {platform.platform()}; {_load()}"
     )
+
+
+def _load() -> str:
+    """Other work on the machine skews wall-clock figures; say how busy it was."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 async def _run_all(names: list[str], quick: bool) -> tuple[list[tuple[str, Outcome]], list[str]]:
@@ -83,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(_describe(args.quick))
     outcomes, failed = asyncio.run(_run_all(names, args.quick))
     print_table(outcomes)
+    print(f"\nafter the run: {_load()}")
     if failed:
         print(f"\nfailed to run: {', '.join(failed)}", file=sys.stderr)
         return 1

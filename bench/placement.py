@@ -134,6 +134,8 @@ async def run(quick: bool, workdir: Path) -> Outcome:
     ]
     notes = [
         f"{count} funded users brought to the summary first; all Confirm presses queued in one go; "
-        f"end-to-end max {ms(max(latencies)):.1f} ms; provider latency 0"
+        f"end-to-end max {ms(max(latencies)):.1f} ms; provider latency 0",
+        "the bot, both fakes and the users share one event loop, so under load the end-to-end figure "
+        "includes the fakes' own CPU; place_order() alone includes the fake provider's",
     ]
     return Outcome(figures, notes)

@@ -36,6 +36,7 @@ FIRST_USER = 1_000_000
 @dataclass(frozen=True, slots=True)
 class Run:
     rate: float  # updates per second
+    cpu: float  # CPU seconds of this process (bot, fake and users together) per update
     latencies: list[float]  # seconds per round trip
 
 
@@ -50,9 +51,11 @@ async def round_trips(tg: BenchTelegram, users: list[int], rounds: int, text: st
             await tg.send_text(user_id, text)
             latencies.append((await asyncio.wait_for(reply, timeout=30)).at - sent)
 
-    started = time.perf_counter()
+    count = len(users) * rounds
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(user(user_id) for user_id in users))
-    return Run(len(users) * rounds / (time.perf_counter() - started), latencies)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return Run(count / elapsed, cpu / count, latencies)
 
 
 async def measure_echo(tg: BenchTelegram, shop: Shop, users: list[int], rounds: int) -> Run:
@@ -102,12 +105,17 @@ async def run(quick: bool, workdir: Path) -> Outcome:
 
     echo_rate = statistics.median(r.rate for r in echo_runs)
     shop_rate = statistics.median(r.rate for r in shop_runs)
+    echo_cpu = statistics.median(r.cpu for r in echo_runs)
+    shop_cpu = statistics.median(r.cpu for r in shop_runs)
     echo_lat = [x for r in echo_runs for x in r.latencies]
     shop_lat = [x for r in shop_runs for x in r.latencies]
     figures: list[Figure] = [
         info(NAME, "bare aiogram echo bot", echo_rate, "upd/s", digits=0),
         info(NAME, "shop /balance", shop_rate, "upd/s", digits=0),
         at_least(NAME, "shop / echo throughput", shop_rate / echo_rate, "", 0.7),
+        info(NAME, "echo CPU per update", ms(echo_cpu), "ms", "bot + fake + users", 3),
+        info(NAME, "shop CPU per update", ms(shop_cpu), "ms", "bot + fake + users", 3),
+        info(NAME, "echo / shop CPU per update", echo_cpu / shop_cpu, "", "less swayed by other load"),
         info(NAME, "echo round trip p50", ms(percentile(echo_lat, 50)), "ms", digits=1),
         info(NAME, "shop round trip p50", ms(percentile(shop_lat, 50)), "ms", digits=1),
         info(NAME, "shop round trip p99", ms(percentile(shop_lat, 99)), "ms", digits=1),
@@ -116,6 +124,8 @@ async def run(quick: bool, workdir: Path) -> Outcome:
         f"{user_count} users x {rounds} round trips each, all users at once; median of {trials} "
         "alternating run(s) per bot; rates per run: "
         f"echo {', '.join(f'{r.rate:.0f}' for r in echo_runs)}, "
-        f"shop {', '.join(f'{r.rate:.0f}' for r in shop_runs)} upd/s"
+        f"shop {', '.join(f'{r.rate:.0f}' for r in shop_runs)} upd/s",
+        "bot, fake Telegram and simulated users share one process and event loop; CPU per update is "
+        "that process's CPU time (all threads) over the updates handled",
     ]
     return Outcome(figures, notes)
