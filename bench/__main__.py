@@ -28,19 +28,27 @@ BENCHMARKS: dict[str, ModuleType] = {
 }
 
 
-def _describe(quick: bool) -> str:
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        done = subprocess.run(  # noqa: S603 (fixed git arguments from this module)
+            ["git", *args],  # noqa: S607
             cwd=BENCH_DIR.parent,
             capture_output=True,
             text=True,
             check=False,
-        ).stdout.strip()
+        )
     except OSError:
-        commit = ""
+        return ""
+    return done.stdout.strip()
+
+
+def _describe(quick: bool) -> str:
+    """One line naming the code and the machine the figures come from."""
+    commit = _git("rev-parse", "--short", "HEAD") or "?"
+    if _git("status", "--porcelain", "--untracked-files=no"):
+        commit += " with uncommitted changes"
     return (
-        f"mode {'quick' if quick else 'full'}; commit {commit or '?'}; Python {platform.python_version()}; "
+        f"mode {'quick' if quick else 'full'}; commit {commit}; Python {platform.python_version()}; "
         f"aiogram {aiogram.__version__}; {os.cpu_count()} CPU; {platform.platform()}; {_load()}"
     )
 
