@@ -115,8 +115,11 @@ class Notifier:
         if next_due is not None:
             delay = min(delay, max(next_due - time.time(), 0.01))
         self._wake.clear()
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+        # races with its timeout, and the sender would then never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
 
     async def _pace(self) -> None:
         """Space sends evenly so the overall rate stays under Telegram's broadcast limit."""

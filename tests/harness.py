@@ -89,14 +89,21 @@ class Shop:
         """Stop polling; the dispatcher's shutdown hook closes the database and the http client."""
         if self.dp is None or self.task is None:
             return
-        with contextlib.suppress(RuntimeError):
-            await self.dp.stop_polling()
-        await asyncio.wait_for(self.task, timeout=15)
+        try:
+            async with asyncio.timeout(20):
+                with contextlib.suppress(RuntimeError):
+                    await self.dp.stop_polling()
+                await self.task
+        except TimeoutError:
+            stacks = "\n".join(_task_stack(task) for task in asyncio.all_tasks())
+            raise AssertionError(f"the bot did not stop within 20 s; tasks:\n{stacks}") from None
         self.dp = self.bot = self.task = None
 
-    async def restart(self) -> None:
-        """Stop and start again on the same database file."""
+    async def restart(self, **overrides: Any) -> None:
+        """Stop and start again on the same database file, optionally with changed settings."""
         await self.stop()
+        if overrides:
+            self.settings = self.settings.model_copy(update=overrides)
         await self.start()
 
     # ------------------------------------------------------------------ dependencies
@@ -183,6 +190,20 @@ class Shop:
     async def assert_ledger_balanced(self) -> None:
         """The money invariant: every cached balance equals the sum of its ledger rows."""
         assert await self.ledger.mismatches() == []
+
+
+def _task_stack(task: asyncio.Task[Any]) -> str:
+    """Describe where a task waits, following the chain of awaited coroutines."""
+    parts = []
+    awaited: Any = task.get_coro()
+    while awaited is not None and len(parts) < 30:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is None:
+            parts.append(type(awaited).__name__)
+            break
+        parts.append(f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_code.co_name}:{frame.f_lineno}")
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return f"{task.get_name()}: " + " -> ".join(parts)
 
 
 def make_settings(tg: FakeTelegram, provider: FakeProvider, db_path: Path, **overrides: Any) -> Settings:

@@ -33,7 +33,7 @@ async def _settled_state(db_path: Path) -> tuple[int, int]:
 async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
     fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
-    rng = random.Random(20261123)  # noqa: S311 - reproducible kill points, not security
+    rng = random.Random(20261123)  # reproducible kill points
     db_path = tmp_path / "crash.db"
     shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
     for admin in (ADMIN_ID, OTHER_ADMIN_ID):

@@ -161,3 +161,11 @@ async def test_partial_without_remains_is_flagged_not_guessed(shop: Shop) -> Non
     assert current is not None and current.status == Status.PENDING and current.attention is not None
     assert await refund_rows(shop, order.id) == []
     await shop.tg.wait_for_message(ADMIN_ID, "without a remains figure")
+
+
+async def test_the_scheduler_polls_on_its_own(shop: Shop) -> None:
+    await shop.restart(poll_interval_seconds=0.2)
+    order = await place(shop, USER, link="https://instagram.com/p/x#partial=300")
+    shop.provider.tick(2)
+    notice = await shop.tg.wait_for_message(USER, f"Order #{order.id} is Partial", timeout=5)
+    assert "700 of 1,000 delivered" in notice.text

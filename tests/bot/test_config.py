@@ -1,0 +1,91 @@
+"""Settings: parsing, validation, and the one-line start-up error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+
+def test_settings_from_values() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token="123:abc",
+        admin_ids="1, 2,3",
+        telegram_api_url=" http://127.0.0.1:8081/ ",
+        markup_percent="12.5",
+    )
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+    assert settings.markup_percent == Decimal("12.5") and settings.markup_ratio == Decimal("1.125")
+    assert settings.poll_interval_seconds == 60 and settings.currency == "USD"
+    assert "abc" not in repr(settings)
+
+
+def test_empty_admin_ids_and_url() -> None:
+    settings = Settings(_env_file=None, bot_token="1:x", admin_ids="", telegram_api_url="")  # type: ignore[call-arg]
+    assert settings.admin_ids == frozenset() and settings.telegram_api_url is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("bot_token", "no-colon"),
+        ("bot_token", "abc:def"),
+        ("admin_ids", "1,x"),
+        ("poll_interval_seconds", "0"),
+        ("markup_percent", "-1"),
+        ("log_level", "LOUD"),
+    ],
+)
+def test_invalid_values_are_refused(field: str, value: str) -> None:
+    values = {"bot_token": "1:x", field: value}
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def _run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PROVIDER_", "ADMIN_", "TELEGRAM_"))
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bot"],
+        env={**clean, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "BOT_TOKEN" in lines[0] and ".env.example" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_setting_names_the_variable_without_echoing_secrets(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, BOT_TOKEN="123:secret-value", POLL_INTERVAL_SECONDS="soon")
+    assert result.returncode == 2
+    assert "POLL_INTERVAL_SECONDS" in result.stderr and "secret-value" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=42:from-file\nADMIN_IDS=7\n", encoding="utf-8")
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.delenv("ADMIN_IDS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()  # type: ignore[call-arg]
+    assert settings.bot_token.get_secret_value() == "42:from-file" and settings.admin_ids == frozenset({7})
