@@ -28,6 +28,7 @@ from bot.ordering import OrderingDeps, recover_interrupted
 from bot.poller import poll_job
 from bot.refills import refill_poll_job
 from bot.scheduler import create_scheduler
+from bot.warmup import freeze_startup_objects, pin_response_models
 from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 def create_bot(settings: Settings) -> Bot:
     """Build the Bot client, pointed at TELEGRAM_API_URL when one is set."""
+    pin_response_models()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
@@ -173,6 +175,7 @@ async def on_startup(
     )
     scheduler.start()
     notifier.start()
+    freeze_startup_objects()
     logger.info("Bot started")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,29 +13,66 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder,
 
 from storage.fsm import FsmRepo
 
+_MISSING = object()
+
 
 class SQLiteStorage(BaseStorage):
-    """Adapts `storage.fsm.FsmRepo` to aiogram's `BaseStorage`."""
+    """Adapts `storage.fsm.FsmRepo` to aiogram's `BaseStorage`, with a write-through cache.
 
-    def __init__(self, repo: FsmRepo, key_builder: KeyBuilder | None = None) -> None:
+    aiogram reads the state on every update; the cache answers those reads without a database trip.
+    It is exact because one bot process owns the database and every write goes through here.
+    """
+
+    def __init__(
+        self, repo: FsmRepo, key_builder: KeyBuilder | None = None, *, cache_size: int = 20_000
+    ) -> None:
         self.repo = repo
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._cache_size = cache_size
+        self._states: OrderedDict[str, str | None] = OrderedDict()
+        self._data: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
+    def _remember(self, cache: OrderedDict[str, Any], key: str, value: Any) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > self._cache_size:
+            cache.popitem(last=False)
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self.repo.set_state(self._key(key), value)
+        name = self._key(key)
+        await self.repo.set_state(name, value)
+        self._remember(self._states, name, value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return await self.repo.get_state(self._key(key))
+        name = self._key(key)
+        cached = self._states.get(name, _MISSING)
+        if cached is not _MISSING:
+            self._states.move_to_end(name)
+            return cached  # type: ignore[return-value]
+        value = await self.repo.get_state(name)
+        self._remember(self._states, name, value)
+        return value
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self.repo.set_data(self._key(key), dict(data))
+        name = self._key(key)
+        value = dict(data)
+        await self.repo.set_data(name, value)
+        # Cache what a read from the database would return (JSON turns tuples into lists, etc.).
+        self._remember(self._data, name, json.loads(json.dumps(value)))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return await self.repo.get_data(self._key(key))
+        name = self._key(key)
+        cached = self._data.get(name)
+        if cached is not None:
+            self._data.move_to_end(name)
+            return copy.deepcopy(cached)
+        value = await self.repo.get_data(name)
+        self._remember(self._data, name, copy.deepcopy(value))
+        return value
 
     async def close(self) -> None:
         """The database is closed by the application, not by the dispatcher."""

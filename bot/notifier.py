@@ -34,7 +34,7 @@ class Notifier:
         outbox: OutboxRepo,
         users: UserRepo,
         *,
-        global_rate: float = 28.0,
+        global_rate: float = 29.0,
         per_chat_interval: float = 1.1,
         concurrency: int = 16,
         idle_poll_seconds: float = 1.0,

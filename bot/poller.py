@@ -26,41 +26,28 @@ class PollReport:
 
 
 async def poll_once(
-    db: Database, orders: OrderRepo, providers: Mapping[str, Provider], settings: Settings
+    db: Database,
+    orders: OrderRepo,
+    providers: Mapping[str, Provider],
+    settings: Settings,
+    *,
+    page_size: int = 1000,
 ) -> PollReport:
     """One cycle: ask each provider about its active orders and apply what changed.
 
-    A failed request skips its orders until the next cycle; it never changes them.
+    Active orders are read a page at a time, so memory stays flat however many there are. A failed
+    request skips its orders until the next cycle; it never changes them.
     """
     started = time.perf_counter()
     report = PollReport()
-    active = await orders.active_all()
-    report.orders = len(active)
-    by_provider: dict[str, dict[str, list[Order]]] = {}
-    for order in active:
-        assert order.provider_order_id is not None
-        by_provider.setdefault(order.provider, {}).setdefault(order.provider_order_id, []).append(order)
-    for name, by_id in by_provider.items():
-        provider = providers.get(name)
-        if provider is None:
-            logger.error("%d active orders belong to provider %r, which is not configured", len(by_id), name)
-            continue
-        chunks = await provider.statuses_chunked(list(by_id))
-        for chunk in chunks:
-            report.requests += 1
-            if chunk.error is not None:
-                report.failed_requests += 1
-                logger.warning(
-                    "Status request for %d orders failed (%s); they are skipped this cycle",
-                    len(chunk.order_ids),
-                    chunk.error,
-                )
-                continue
-            pairs: list[tuple[Order, OrderStatus]] = []
-            for provider_order_id, status in chunk.statuses.items():
-                pairs.extend((order, status) for order in by_id.get(provider_order_id, ()))
-            result = await settle(db, settings, pairs)
-            _add(report.settled, result)
+    after_id = 0
+    while True:
+        page = await orders.active(after_id=after_id, limit=page_size)
+        if not page:
+            break
+        after_id = page[-1].id
+        report.orders += len(page)
+        await _poll_page(db, page, providers, settings, report)
     report.seconds = time.perf_counter() - started
     if report.settled.changed or report.failed_requests:
         logger.info(
@@ -73,6 +60,34 @@ async def poll_once(
             report.seconds,
         )
     return report
+
+
+async def _poll_page(
+    db: Database, page: list[Order], providers: Mapping[str, Provider], settings: Settings, report: PollReport
+) -> None:
+    by_provider: dict[str, dict[str, list[Order]]] = {}
+    for order in page:
+        assert order.provider_order_id is not None
+        by_provider.setdefault(order.provider, {}).setdefault(order.provider_order_id, []).append(order)
+    for name, by_id in by_provider.items():
+        provider = providers.get(name)
+        if provider is None:
+            logger.error("%d active orders belong to provider %r, which is not configured", len(by_id), name)
+            continue
+        for chunk in await provider.statuses_chunked(list(by_id)):
+            report.requests += 1
+            if chunk.error is not None:
+                report.failed_requests += 1
+                logger.warning(
+                    "Status request for %d orders failed (%s); they are skipped this cycle",
+                    len(chunk.order_ids),
+                    chunk.error,
+                )
+                continue
+            pairs: list[tuple[Order, OrderStatus]] = []
+            for provider_order_id, status in chunk.statuses.items():
+                pairs.extend((order, status) for order in by_id.get(provider_order_id, ()))
+            _add(report.settled, await settle(db, settings, pairs))
 
 
 def _add(total: SettleReport, part: SettleReport) -> None:

@@ -55,7 +55,7 @@ def _run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PROVIDER_", "ADMIN_", "TELEGRAM_"))
     }
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
+    return subprocess.run(
         [sys.executable, "-m", "bot"],
         env={**clean, **env},
         cwd=tmp_path,
