@@ -204,11 +204,20 @@ async def not_available(message: Message) -> None:
 
 
 def admin_router(name: str) -> Router:
-    """A router that only admins reach: the filter sits on the router, not in every handler."""
-    router = Router(name=name)
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    return router
+    """A router for admin commands; it is mounted under `create_admin_area`, whose filter admits admins."""
+    return Router(name=name)
+
+
+def create_admin_area(*children: Router) -> Router:
+    """The parent of every admin router: one IsAdmin check on the router, not in every handler.
+
+    When the filter fails, aiogram skips the whole subtree, so customers pay for one check only.
+    """
+    area = Router(name=f"{__name__}.area")
+    area.message.filter(IsAdmin())
+    area.callback_query.filter(IsAdmin())
+    area.include_routers(*children)
+    return area
 
 
 def create_router() -> Router:
