@@ -25,7 +25,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.middlewares import RegisterUser
 from bot.notifier import Notifier
 from bot.ordering import OrderingDeps, recover_interrupted
-from bot.poller import poll_job
+from bot.poller import FailureStreak, poll_job
 from bot.refills import refill_poll_job
 from bot.scheduler import create_scheduler
 from bot.warmup import freeze_startup_objects, pin_response_models
@@ -161,7 +161,7 @@ async def on_startup(
         poll_job,
         "interval",
         seconds=settings.poll_interval_seconds,
-        args=(db, orders, {provider.name: provider}, settings),
+        args=(db, orders, {provider.name: provider}, settings, FailureStreak()),
         id="status_poll",
         replace_existing=True,
     )

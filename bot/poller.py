@@ -7,6 +7,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot import texts
+from bot.alerts import send_alert
 from bot.config import Settings
 from bot.settlement import SettleReport, settle
 from providers.base import OrderStatus, Provider
@@ -23,6 +25,7 @@ class PollReport:
     failed_requests: int = 0
     seconds: float = 0.0
     settled: SettleReport = field(default_factory=SettleReport)
+    last_error: str = ""
 
 
 async def poll_once(
@@ -78,6 +81,7 @@ async def _poll_page(
             report.requests += 1
             if chunk.error is not None:
                 report.failed_requests += 1
+                report.last_error = str(chunk.error)
                 logger.warning(
                     "Status request for %d orders failed (%s); they are skipped this cycle",
                     len(chunk.order_ids),
@@ -95,11 +99,45 @@ def _add(total: SettleReport, part: SettleReport) -> None:
         setattr(total, name, getattr(total, name) + getattr(part, name))
 
 
+@dataclass(slots=True)
+class FailureStreak:
+    """Counts poll cycles in a row in which every status request failed, to alert admins once."""
+
+    threshold: int = 3
+    cycles: int = 0
+    since: float = 0.0
+
+    def record(self, report: PollReport) -> bool:
+        """Update the streak with a cycle's report; True exactly when it reaches the threshold."""
+        if report.requests == 0:
+            return False
+        if report.failed_requests < report.requests:
+            self.cycles = 0
+            return False
+        if self.cycles == 0:
+            self.since = time.time()
+        self.cycles += 1
+        return self.cycles == self.threshold
+
+
 async def poll_job(
-    db: Database, orders: OrderRepo, providers: Mapping[str, Provider], settings: Settings
+    db: Database,
+    orders: OrderRepo,
+    providers: Mapping[str, Provider],
+    settings: Settings,
+    streak: FailureStreak | None = None,
 ) -> None:
-    """Scheduler entry: one poll cycle; a failure is logged and the next cycle tries again."""
+    """Scheduler entry: one poll cycle; failures are logged, and admins hear of a provider that stays down."""
     try:
-        await poll_once(db, orders, providers, settings)
+        report = await poll_once(db, orders, providers, settings)
     except Exception:
         logger.exception("Status poll cycle failed")
+        return
+    if streak is not None and streak.record(report):
+        names = ", ".join(sorted(providers))
+        await send_alert(
+            db,
+            settings,
+            texts.admin_provider_failing(names, streak.cycles, report.last_error),
+            ref=f"alert:poll_failing:{names}:{int(streak.since)}",
+        )

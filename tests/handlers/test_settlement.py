@@ -169,3 +169,24 @@ async def test_the_scheduler_polls_on_its_own(shop: Shop) -> None:
     shop.provider.tick(2)
     notice = await shop.tg.wait_for_message(USER, f"Order #{order.id} is Partial", timeout=5)
     assert "700 of 1,000 delivered" in notice.text
+
+
+async def test_admins_hear_once_of_a_provider_that_stays_down(shop: Shop) -> None:
+    from bot.poller import FailureStreak, poll_job
+
+    await place(shop, USER)
+    shop.provider.fail("status", "http502_html", count=None)
+    streak = FailureStreak(threshold=3)
+    providers = {"main": shop.dep("provider")}
+    for _ in range(2):
+        await poll_job(shop.db, shop.orders, providers, shop.settings, streak)
+    assert not [m for m in shop.tg.messages(ADMIN_ID) if "failed" in m.text and "in a row" in m.text]
+    for _ in range(3):
+        await poll_job(shop.db, shop.orders, providers, shop.settings, streak)
+    alert = await shop.tg.wait_for_message(ADMIN_ID, "in a row")
+    assert "3 time(s)" in alert.text and "502" in alert.text
+    await asyncio.sleep(0.3)
+    assert len([m for m in shop.tg.messages(ADMIN_ID) if "in a row" in m.text]) == 1
+    shop.provider.clear_faults()
+    await poll_job(shop.db, shop.orders, providers, shop.settings, streak)
+    assert streak.cycles == 0
