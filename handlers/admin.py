@@ -104,28 +104,38 @@ def parse_note(parts: list[str], index: int) -> str:
     return note
 
 
+async def wallet_args(command: CommandObject, users: UserRepo) -> tuple[int, int, str]:
+    """Parse `<user_id> <amount> [note]` (shared by /topup and /deduct) into id, cents and note."""
+    parts = split_args(command, 2)
+    user_id = await target_user_id(users, parts[0])
+    amount = parse_amount(parts[1])
+    return user_id, amount, parse_note(parts, 2)
+
+
 async def cmd_topup(
     message: Message, command: CommandObject, db: Database, users: UserRepo, settings: Settings
 ) -> None:
     """Credit a user's wallet: /topup <user_id> <amount> [note]."""
     assert message.from_user is not None
     try:
-        parts = split_args(command, 2)
-        user_id = await target_user_id(users, parts[0])
-        amount = parse_amount(parts[1])
-        note = parse_note(parts, 2)
+        user_id, amount, note = await wallet_args(command, users)
     except (UsageError, AmountError) as exc:
         await message.answer(texts.usage_error(str(exc).capitalize(), texts.TOPUP_USAGE))
         return
-    credit = await top_up(
-        db,
-        user_id=user_id,
-        amount=amount,
-        admin_id=message.from_user.id,
-        note=note,
-        ref=f"topup:{message.chat.id}:{message.message_id}",
-        currency=settings.currency,
-    )
+    try:
+        credit = await top_up(
+            db,
+            user_id=user_id,
+            amount=amount,
+            admin_id=message.from_user.id,
+            note=note,
+            ref=f"topup:{message.chat.id}:{message.message_id}",
+            currency=settings.currency,
+        )
+    except DuplicateEntry:
+        # The same command delivered twice (Telegram re-sends an update it thinks was lost).
+        await message.answer(texts.ALREADY_APPLIED)
+        return
     logger.info("Admin %s credited %s cents to user %s", message.from_user.id, amount, user_id)
     user = await users.get(user_id)
     label = user.display_name if user else str(user_id)
@@ -138,10 +148,7 @@ async def cmd_deduct(
     """Debit a user's wallet, never below zero: /deduct <user_id> <amount> [note]."""
     assert message.from_user is not None
     try:
-        parts = split_args(command, 2)
-        user_id = await target_user_id(users, parts[0])
-        amount = parse_amount(parts[1])
-        note = parse_note(parts, 2)
+        user_id, amount, note = await wallet_args(command, users)
     except (UsageError, AmountError) as exc:
         await message.answer(texts.usage_error(str(exc).capitalize(), texts.DEDUCT_USAGE))
         return

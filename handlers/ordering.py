@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import F, Router
@@ -22,6 +23,9 @@ from storage.quotes import QuoteRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
+
+# How long Confirm may take before the summary is replaced by "Placing your order…".
+PROGRESS_AFTER_SECONDS = 0.3
 
 
 async def cmd_cancel(message: Message, state: FSMContext) -> None:
@@ -150,16 +154,23 @@ async def on_confirm(
         await callback.answer(texts.SUMMARY_EXPIRED, show_alert=True)
         return
     await callback.answer(texts.PLACING)
-    await show(callback, texts.PLACING)
-    result = await place_order(
-        ordering,
-        user_id=user_id,
-        service_id=summary.service_id,
-        link=summary.link,
-        quantity=summary.quantity,
-        quoted_total=summary.total,
-        quote_key=summary.key,
+    placing = asyncio.create_task(
+        place_order(
+            ordering,
+            user_id=user_id,
+            service_id=summary.service_id,
+            link=summary.link,
+            quantity=summary.quantity,
+            quoted_total=summary.total,
+            quote_key=summary.key,
+        )
     )
+    # A quick provider answers before anyone notices; a slow one gets a visible "Placing…" meanwhile.
+    # shield: a cancelled handler must not cancel a placement that may already be charged.
+    done, _ = await asyncio.wait({placing}, timeout=PROGRESS_AFTER_SECONDS)
+    if not done:
+        await show(callback, texts.PLACING)
+    result = await asyncio.shield(placing)
     order = result.order
     balance = await users.balance(user_id)
     if result.outcome is Outcome.PLACED and order is not None:

@@ -332,3 +332,17 @@ async def test_arbitrary_text_at_the_link_and_quantity_steps_never_orders(shop: 
     await shop.say(USER, "/cancel", "cancel")
     assert shop.provider.calls("add") == []
     assert await shop.orders.count_for_user(USER) == 0
+
+
+async def test_a_slow_provider_shows_progress_then_the_result(shop: Shop) -> None:
+    await shop.fund(USER, 1000)
+    await to_summary(shop, USER)
+    shop.provider.latency = 1.0
+    mark = shop.tg.mark()
+    callback = await shop.tg.press(USER, texts.BTN_CONFIRM)
+    answer = await shop.tg.wait_for_answer(callback)
+    assert answer.text == texts.PLACING
+    progress = await shop.tg.wait_for_message(USER, "Placing your order", since=mark)
+    assert progress.buttons == []  # no second Confirm while the provider answers
+    await shop.tg.wait_for_message(USER, "placed", since=mark)
+    shop.provider.latency = 0.0
