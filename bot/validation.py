@@ -92,7 +92,7 @@ def parse_link(text: str, platforms: list[str]) -> str:
         if not _host_matches(host, allowed):
             names = " or ".join(platforms)
             example = PLATFORMS[platforms[0]][0]
-            raise InputError(f"This service needs a {names} link (for example https://{example}/...).")
+            raise InputError(f"This service needs a link to {names} (for example https://{example}/...).")
     return link
 
 

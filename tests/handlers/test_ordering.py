@@ -75,7 +75,7 @@ async def test_catalogue_pages_and_service_card(shop: Shop) -> None:
     [
         ("not a link", "spaces"),
         ("instagram.com/p/x", "https://"),
-        ("https://youtube.com/watch?v=1", "Instagram link"),
+        ("https://youtube.com/watch?v=1", "link to Instagram"),
         ("https://instagram.com/" + "x" * 600, "too long"),
         ("ftp://instagram.com/p/x", "https://"),
     ],
