@@ -9,7 +9,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot import texts
-from storage.database import Database
+from storage.database import Database, select_one
 from storage.errors import DuplicateEntry
 from storage.ledger import EntryKind, apply_entry
 from storage.orders import Order, Status, fetch_order, transition
@@ -126,11 +126,11 @@ async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str,
         found = await _unknown_order(tx, order_id)
         if isinstance(found, Result):
             return found
-        async with tx.execute(
+        other = await select_one(
+            tx,
             "SELECT id FROM orders WHERE provider = ? AND provider_order_id = ? AND id != ?",
             (found.provider, provider_order_id, order_id),
-        ) as cur:
-            other = await cur.fetchone()
+        )
         if other is not None:
             return Result(Outcome.ID_TAKEN, found, other_order_id=int(other[0]))
         await transition(

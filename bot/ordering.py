@@ -14,7 +14,7 @@ from bot.pricing import service_price
 from bot.shop import global_markup
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
-from storage.database import Database
+from storage.database import Database, select_one
 from storage.errors import InsufficientFunds
 from storage.ledger import EntryKind, apply_entry
 from storage.orders import Order, OrderRepo, Status, fetch_order, insert_order, transition
@@ -97,8 +97,7 @@ async def place_order(
                 quote_key=quote_key,
             )
             if order_id is None:
-                async with tx.execute("SELECT id FROM orders WHERE quote_key = ?", (quote_key,)) as cur:
-                    row = await cur.fetchone()
+                row = await select_one(tx, "SELECT id FROM orders WHERE quote_key = ?", (quote_key,))
                 existing = await fetch_order(tx, int(row[0])) if row else None
                 return PlaceResult(Outcome.ALREADY_PLACED, order=existing)
             await apply_entry(

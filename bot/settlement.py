@@ -18,7 +18,7 @@ from bot import texts
 from bot.config import Settings
 from bot.money import proportional_floor
 from providers.base import OrderState, OrderStatus
-from storage.database import Database
+from storage.database import Database, select_all
 from storage.orders import ACTIVE, Order, Status
 
 logger = logging.getLogger(__name__)
@@ -161,8 +161,8 @@ async def _write(
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         marks = ",".join("?" * len(part))
-        async with tx.execute(f"SELECT id, status FROM orders WHERE id IN ({marks})", part) as cur:  # noqa: S608
-            current.update({row[0]: row[1] for row in await cur.fetchall()})
+        found = await select_all(tx, f"SELECT id, status FROM orders WHERE id IN ({marks})", tuple(part))  # noqa: S608
+        current.update({row[0]: row[1] for row in found})
     live = [plan for plan in plans if current.get(plan.order.id) == plan.order.status.value]
     report.skipped += len(plans) - len(live)
     if not live:
@@ -173,8 +173,8 @@ async def _write(
     for start in range(0, len(users), 500):
         part = users[start : start + 500]
         marks = ",".join("?" * len(part))
-        async with tx.execute(f"SELECT id, balance FROM users WHERE id IN ({marks})", part) as cur:  # noqa: S608
-            balances.update({row[0]: row[1] for row in await cur.fetchall()})
+        found = await select_all(tx, f"SELECT id, balance FROM users WHERE id IN ({marks})", tuple(part))  # noqa: S608
+        balances.update({row[0]: row[1] for row in found})
 
     updates: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
     ledger_rows: list[tuple[object, ...]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.database import Database
+from storage.database import Database, change
 
 
 class CancelRepo:
@@ -13,14 +13,13 @@ class CancelRepo:
 
     async def record(self, order_id: int) -> bool:
         """Remember an accepted request; False if one was recorded before."""
-        async with (
-            self.db.transaction() as tx,
-            tx.execute(
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx,
                 "INSERT INTO cancel_requests (order_id) VALUES (?) ON CONFLICT (order_id) DO NOTHING",
                 (order_id,),
-            ) as cur,
-        ):
-            return cur.rowcount == 1
+            )
+        return changed == 1
 
     async def requested(self, order_id: int) -> bool:
         """Tell whether a cancellation of the order was already accepted."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, change, select_all, select_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +129,15 @@ class CatalogRepo:
         added = updated = unchanged = 0
         async with self.db.transaction() as tx:
             existing: dict[str, tuple[int, tuple[object, ...], int, bool]] = {}
-            async with tx.execute(
+            rows = await select_all(
+                tx,
                 "SELECT s.id, s.provider_service_id, s.name, s.type, s.rate, s.min_quantity, s.max_quantity, "
                 "s.refill, s.cancel, s.dripfeed, s.description, s.category_id, s.is_active "
                 "FROM services s WHERE s.provider = ?",
                 (provider,),
-            ) as cur:
-                async for row in cur:
-                    existing[row[1]] = (row[0], tuple(row[2:11]), row[11], bool(row[12]))
+            )
+            for row in rows:
+                existing[row[1]] = (row[0], tuple(row[2:11]), row[11], bool(row[12]))
             categories: dict[str, int] = {}
             seen: set[str] = set()
             for item in items:
@@ -218,22 +219,21 @@ class CatalogRepo:
 
     async def set_markup(self, service_id: int, percent: Decimal | None) -> bool:
         """Set or clear a service's markup override; False if the service does not exist."""
-        async with (
-            self.db.transaction() as tx,
-            tx.execute(
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx,
                 "UPDATE services SET markup_percent = ? WHERE id = ?",
                 (None if percent is None else str(percent), service_id),
-            ) as cur,
-        ):
-            return cur.rowcount == 1
+            )
+        return changed == 1
 
     async def set_enabled(self, service_id: int, enabled: bool) -> bool:
         """Switch a service on or off for customers; False if it does not exist."""
-        async with (
-            self.db.transaction() as tx,
-            tx.execute("UPDATE services SET is_enabled = ? WHERE id = ?", (int(enabled), service_id)) as cur,
-        ):
-            return cur.rowcount == 1
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx, "UPDATE services SET is_enabled = ? WHERE id = ?", (int(enabled), service_id)
+            )
+        return changed == 1
 
     async def get_setting(self, key: str) -> str | None:
         """Return a run-time shop setting, or None if it was never set."""
@@ -252,7 +252,6 @@ class CatalogRepo:
 
 async def _category_id(tx: aiosqlite.Connection, name: str) -> int:
     await tx.execute("INSERT INTO categories (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
-    async with tx.execute("SELECT id FROM categories WHERE name = ?", (name,)) as cur:
-        row = await cur.fetchone()
+    row = await select_one(tx, "SELECT id FROM categories WHERE name = ?", (name,))
     assert row is not None
     return int(row[0])

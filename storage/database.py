@@ -111,8 +111,7 @@ class Database:
         return None if row is None else row[0]
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        async with conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = await select_one(conn, "PRAGMA user_version")
         current = int(row[0]) if row else 0
         for number, name, sql in _migrations():
             if number <= current:
@@ -124,6 +123,27 @@ class Database:
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+
+
+async def select_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    """Run a query on `conn` (inside a transaction) and return its first row, in one trip.
+
+    Each awaited call on an aiosqlite connection is a round trip to its thread, and a transaction
+    holds the write lock for all of them, so statements inside transactions go in a single trip.
+    """
+    rows = await conn.execute_fetchall(sql, params)
+    return next(iter(rows), None)
+
+
+async def select_all(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    """Run a query on `conn` (inside a transaction) and return every row, in one trip."""
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def change(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> int:
+    """Run a write statement on `conn` in one trip; return how many rows it changed."""
+    cursor = await conn.execute(sql, params)
+    return int(cursor.rowcount)
 
 
 def _migrations() -> list[tuple[int, str, str]]:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, change, select_one
 from storage.errors import DuplicateEntry, InsufficientFunds, UnknownUser
 
 
@@ -80,25 +80,24 @@ async def _apply(
     admin_id: int | None,
     note: str,
 ) -> int:
-    async with tx.execute(
+    row = await select_one(
+        tx,
         "UPDATE users SET balance = balance + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
         "WHERE id = ? AND balance + ? >= 0 RETURNING balance",
         (amount, user_id, amount),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     if row is None:
-        async with tx.execute("SELECT balance FROM users WHERE id = ?", (user_id,)) as cur:
-            current = await cur.fetchone()
+        current = await select_one(tx, "SELECT balance FROM users WHERE id = ?", (user_id,))
         if current is None:
             raise UnknownUser(user_id)
         raise InsufficientFunds(user_id, -amount, int(current[0]))
     new_balance = int(row[0])
-    async with tx.execute(
+    inserted = await change(
+        tx,
         "INSERT INTO ledger (user_id, amount, kind, ref, order_id, admin_id, note, balance_after) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING",
         (user_id, amount, kind.value, ref, order_id, admin_id, note, new_balance),
-    ) as cur:
-        inserted = cur.rowcount
+    )
     if inserted != 1:
         raise DuplicateEntry(ref)
     return new_balance
@@ -106,8 +105,7 @@ async def _apply(
 
 async def ref_exists(tx: aiosqlite.Connection, ref: str) -> bool:
     """Tell whether a ledger reference was already written (inside a transaction)."""
-    async with tx.execute("SELECT 1 FROM ledger WHERE ref = ?", (ref,)) as cur:
-        return await cur.fetchone() is not None
+    return await select_one(tx, "SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None
 
 
 def _entry(row: aiosqlite.Row) -> LedgerEntry:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, change, select_one
 
 
 class Status(StrEnum):
@@ -108,19 +108,18 @@ async def insert_order(
     quote_key: str,
 ) -> int | None:
     """Create an order in `submitting` inside the caller's transaction; None if the quote was used."""
-    async with tx.execute(
+    row = await select_one(
+        tx,
         "INSERT INTO orders (user_id, service_id, provider, link, quantity, charge, status, quote_key) "
         "VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?) ON CONFLICT (quote_key) DO NOTHING RETURNING id",
         (user_id, service_id, provider, link, quantity, charge, quote_key),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return None if row is None else int(row[0])
 
 
 async def fetch_order(tx: aiosqlite.Connection, order_id: int) -> Order | None:
     """Read an order inside a transaction (sees the transaction's own writes)."""
-    async with tx.execute(_SELECT + " WHERE o.id = ?", (order_id,)) as cur:
-        row = await cur.fetchone()
+    row = await select_one(tx, _SELECT + " WHERE o.id = ?", (order_id,))
     return None if row is None else order_from_row(row)
 
 
@@ -158,8 +157,7 @@ async def transition(
     marks = ", ".join("?" for _ in olds)
     params.extend([order_id, *(old.value for old in olds)])
     sql = "UPDATE orders SET " + ", ".join(assignments) + f" WHERE id = ? AND status IN ({marks})"
-    async with tx.execute(sql, params) as cur:
-        return cur.rowcount == 1
+    return await change(tx, sql, tuple(params)) == 1
 
 
 class OrderRepo:

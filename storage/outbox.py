@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, change
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +20,12 @@ class OutboxMessage:
 
 async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str | None = None) -> bool:
     """Queue a message inside the caller's transaction; False if `ref` was already queued."""
-    async with tx.execute(
+    inserted = await change(
+        tx,
         "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING",
         (chat_id, text, ref),
-    ) as cur:
-        return cur.rowcount == 1
+    )
+    return inserted == 1
 
 
 class OutboxRepo:
@@ -85,15 +86,14 @@ class OutboxRepo:
 
     async def drop_chat(self, chat_id: int, error: str) -> int:
         """Drop every pending message to a chat; return how many."""
-        async with (
-            self.db.transaction() as tx,
-            tx.execute(
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx,
                 "UPDATE outbox SET status = 'dropped', last_error = ? "
                 "WHERE chat_id = ? AND status = 'pending'",
                 (error[:500], chat_id),
-            ) as cur,
-        ):
-            return cur.rowcount
+            )
+        return changed
 
     async def pending_count(self) -> int:
         """Return how many messages wait to be sent."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, change, select_one
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
@@ -59,12 +59,12 @@ def _refill(row: aiosqlite.Row) -> Refill:
 
 async def insert_refill(tx: aiosqlite.Connection, order_id: int, provider_refill_id: str) -> int | None:
     """Record a pending refill inside the caller's transaction; None if one is already pending."""
-    async with tx.execute(
+    row = await select_one(
+        tx,
         "INSERT INTO refills (order_id, provider_refill_id) VALUES (?, ?) "
         "ON CONFLICT (order_id) WHERE status = 'pending' DO NOTHING RETURNING id",
         (order_id, provider_refill_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return None if row is None else int(row[0])
 
 
@@ -72,12 +72,13 @@ async def finish_refill(
     tx: aiosqlite.Connection, refill_id: int, status: RefillPhase, provider_status: str | None
 ) -> bool:
     """Move a pending refill to a final status; False if it was no longer pending."""
-    async with tx.execute(
+    changed = await change(
+        tx,
         f"UPDATE refills SET status = ?, provider_status = ?, updated_at = {NOW} "
         "WHERE id = ? AND status = 'pending'",
         (status.value, provider_status, refill_id),
-    ) as cur:
-        return cur.rowcount == 1
+    )
+    return changed == 1
 
 
 async def note_poll(

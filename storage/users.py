@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, select_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +76,7 @@ class UserRepo:
                 """,
                 (user_id, username, first_name or "", last_name or "", language),
             )
-            async with tx.execute(_SELECT + " WHERE id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
+            row = await select_one(tx, _SELECT + " WHERE id = ?", (user_id,))
         assert row is not None
         return _user(row)
 
