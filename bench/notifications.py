@@ -20,6 +20,8 @@ from bench.common import (
     running_shop,
     telegram_of,
 )
+from storage.database import touch
+from storage.outbox import OUTBOX_TOPIC
 
 NAME = "notifications"
 GLOBAL_RATE = 30.0
@@ -50,6 +52,7 @@ async def run(quick: bool, workdir: Path) -> Outcome:
                     for user_id in users
                 ],
             )
+            touch(OUTBOX_TOPIC)
         due = time.perf_counter()
         deadline = count / GLOBAL_RATE * 3 + 30
         done, _ = await asyncio.wait(arrivals, timeout=deadline)

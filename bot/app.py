@@ -38,7 +38,7 @@ from storage.database import Database
 from storage.fsm import FsmRepo
 from storage.ledger import LedgerRepo
 from storage.orders import OrderRepo
-from storage.outbox import OutboxRepo
+from storage.outbox import OUTBOX_TOPIC, OutboxRepo
 from storage.quotes import QuoteRepo
 from storage.users import UserRepo
 
@@ -96,7 +96,7 @@ def create_dispatcher(
     catalog = CatalogRepo(db)
     orders = OrderRepo(db)
     notifier = Notifier(bot, outbox, users)
-    db.on_commit(notifier.wake)
+    db.on_commit(OUTBOX_TOPIC, notifier.wake)
     storage = SQLiteStorage(FsmRepo(db), DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
     dp = Dispatcher(
         storage=storage,

@@ -18,8 +18,9 @@ from bot import texts
 from bot.config import Settings
 from bot.money import proportional_floor
 from providers.base import OrderState, OrderStatus
-from storage.database import Database, select_all
+from storage.database import Database, select_all, touch
 from storage.orders import ACTIVE, Order, Status
+from storage.outbox import OUTBOX_TOPIC
 
 logger = logging.getLogger(__name__)
 
@@ -247,3 +248,4 @@ async def _write(
         await tx.executemany(
             "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING", notices
         )
+        touch(OUTBOX_TOPIC)

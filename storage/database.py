@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,16 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 Params = tuple[Any, ...] | dict[str, Any]
+
+# The topics written by the transaction running in this task (see `touch`).
+_touched: ContextVar[set[str] | None] = ContextVar("touched", default=None)
+
+
+def touch(topic: str) -> None:
+    """Note that the running transaction wrote `topic` (e.g. "outbox"); its listeners run after commit."""
+    touched = _touched.get()
+    if touched is not None:
+        touched.add(topic)
 
 
 class Database:
@@ -30,7 +41,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        self._commit_listeners: list[Callable[[], None]] = []
+        self._commit_listeners: dict[str, list[Callable[[], None]]] = {}
 
     async def connect(self) -> None:
         """Open both connections and apply pending migrations."""
@@ -75,22 +86,31 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one IMMEDIATE transaction; commit on success, roll back on any error."""
+        touched: set[str] = set()
         async with self._lock:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
+            token = _touched.set(touched)
             try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
-        for listener in self._commit_listeners:
-            listener()
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await conn.execute("COMMIT")
+            finally:
+                _touched.reset(token)
+        for topic in touched:
+            for listener in self._commit_listeners.get(topic, ()):
+                listener()
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every committed transaction (the notifier wakes up this way)."""
-        self._commit_listeners.append(listener)
+    def on_commit(self, topic: str, listener: Callable[[], None]) -> None:
+        """Call `listener` after each committed transaction that touched `topic`.
+
+        The notifier wakes up this way when messages were queued, and only then.
+        """
+        self._commit_listeners.setdefault(topic, []).append(listener)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Read one row from the last committed state."""

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import Database, change
+from storage.database import Database, change, touch
+
+OUTBOX_TOPIC = "outbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,7 @@ async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str
         "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING",
         (chat_id, text, ref),
     )
+    touch(OUTBOX_TOPIC)
     return inserted == 1
 
 

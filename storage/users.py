@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import Database, select_one
+from storage.database import Database, select_one, touch
+from storage.outbox import OUTBOX_TOPIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,8 @@ class UserRepo:
                 (user_id, username, first_name or "", last_name or "", language),
             )
             row = await select_one(tx, _SELECT + " WHERE id = ?", (user_id,))
+            # Messages held while the user had blocked the bot can go out again.
+            touch(OUTBOX_TOPIC)
         assert row is not None
         return _user(row)
 
