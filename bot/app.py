@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from aiogram import Bot, Dispatcher
@@ -22,6 +23,7 @@ from bot import texts
 from bot.catalog import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
+from bot.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.middlewares import RegisterUser
 from bot.notifier import Notifier
 from bot.ordering import OrderingDeps, recover_interrupted
@@ -136,6 +138,7 @@ async def on_startup(
     catalog: CatalogRepo,
     ordering: OrderingDeps,
     orders: OrderRepo,
+    outbox: OutboxRepo,
 ) -> None:
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
@@ -172,6 +175,16 @@ async def on_startup(
         args=(db, {provider.name: provider}, settings),
         id="refill_poll",
         replace_existing=True,
+    )
+    scheduler.add_job(
+        housekeeping_job,
+        "interval",
+        hours=24,
+        args=(outbox,),
+        id="housekeeping",
+        replace_existing=True,
+        # A bot restarted more often than daily still cleans up: the first run is soon after start.
+        next_run_time=datetime.now(UTC) + timedelta(minutes=HOUSEKEEPING_DELAY_MINUTES),
     )
     scheduler.start()
     notifier.start()

@@ -101,3 +101,34 @@ class OutboxRepo:
     async def pending_count(self) -> int:
         """Return how many messages wait to be sent."""
         return int(await self.db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") or 0)
+
+    async def prune(self, *, keep_days: int = 30, batch: int = 5000) -> int:
+        """Delete messages created more than `keep_days` ago that were sent or given up on.
+
+        Pending messages (held for a user who blocked the bot, say) are never deleted. Rows go in
+        batches of `batch`, each in its own short transaction, so other writers are not held up.
+        Returns how many rows were deleted.
+        """
+        if keep_days < 1 or batch < 1:
+            raise ValueError("keep_days and batch must be positive")
+        # Ids grow with time: the first row young enough to keep bounds the range to clean. The
+        # scan stops there, so it reads only the old rows it is about to delete.
+        boundary = await self.db.fetchval(
+            "SELECT id FROM outbox WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) "
+            "ORDER BY id LIMIT 1",
+            (f"-{int(keep_days)} days",),
+        )
+        if boundary is None:
+            boundary = int(await self.db.fetchval("SELECT COALESCE(MAX(id), 0) FROM outbox")) + 1
+        deleted = 0
+        while True:
+            async with self.db.transaction() as tx:
+                count = await change(
+                    tx,
+                    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+                    "WHERE id < ? AND status != 'pending' ORDER BY id LIMIT ?)",
+                    (boundary, batch),
+                )
+            deleted += count
+            if count < batch:
+                return deleted
