@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.app import run
 from bot.config import Settings
+from storage.instance_lock import AlreadyRunning, instance_lock
 
 
 def _settings_problem(exc: ValidationError) -> str:
@@ -34,8 +35,14 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        with instance_lock(settings.database_path), contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))
+    except AlreadyRunning:
+        print(
+            f"Another bot is already running on {settings.database_path}; stop it before starting this one.",
+            file=sys.stderr,
+        )
+        return 3
     except TelegramUnauthorizedError:
         print("Configuration error: Telegram refused BOT_TOKEN (401). See .env.example.", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
+from storage.instance_lock import AlreadyRunning, instance_lock
 
 
 def test_settings_from_values() -> None:
@@ -89,3 +90,20 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.chdir(tmp_path)
     settings = Settings()  # type: ignore[call-arg]
     assert settings.bot_token.get_secret_value() == "42:from-file" and settings.admin_ids == frozenset({7})
+
+
+def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "shop.sqlite3"
+    with instance_lock(database):
+        result = _run_bot(tmp_path, BOT_TOKEN="123:secret-value", DATABASE_PATH=str(database))
+    assert result.returncode == 3
+    assert "already running" in result.stderr and str(database) in result.stderr
+    assert "Traceback" not in result.stderr and "secret-value" not in result.stderr
+
+
+def test_the_instance_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    database = tmp_path / "shop.sqlite3"
+    with instance_lock(database), pytest.raises(AlreadyRunning), instance_lock(database):
+        pass
+    with instance_lock(database) as lock_path:
+        assert lock_path == tmp_path / "shop.sqlite3.lock"
