@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -41,7 +40,6 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._inline: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
         self._commit_listeners: dict[str, list[Callable[[], None]]] = {}
 
@@ -55,8 +53,6 @@ class Database:
         await self._writer.execute("PRAGMA journal_mode=WAL")
         await self._migrate(self._writer)
         self._reader = await self._open()
-        if str(self.path) != ":memory:":
-            self._inline = self._open_inline()
 
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -68,19 +64,8 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
-    def _open_inline(self) -> sqlite3.Connection:
-        # Read-only, and never waits for a lock: a busy database sends the read to the reader thread.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout=0")
-        conn.execute("PRAGMA query_only=ON")
-        return conn
-
     async def close(self) -> None:
-        """Close every connection."""
-        if self._inline is not None:
-            self._inline.close()
-            self._inline = None
+        """Close both connections."""
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -139,27 +124,6 @@ class Database:
         is ever left open in between; an open statement would pin an old snapshot and hide commits.
         """
         return list(await self.reader.execute_fetchall(sql, params))
-
-    async def lookup(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        """Read one row by its key from the last committed state, at once when the database allows.
-
-        For the hottest single-row reads (a balance by user id). A trip to the reader's thread costs
-        far more than an indexed lookup, so the lookup runs on the calling thread over a read-only
-        connection that never waits: if SQLite is busy (a checkpoint, a recovery), the read goes to
-        the reader's thread instead. Only indexed lookups of one row belong here.
-        """
-        if self._inline is not None:
-            try:
-                cursor = self._inline.execute(sql, params)
-                try:
-                    rows = cursor.fetchall()
-                finally:
-                    cursor.close()
-            except sqlite3.OperationalError as exc:
-                logger.debug("Inline read deferred to the reader thread: %s", exc)
-            else:
-                return rows[0] if rows else None
-        return await self.fetchone(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         """Read the first column of the first row, or None."""

@@ -101,8 +101,8 @@ class UserRepo:
 
     async def balance(self, user_id: int) -> int:
         """Return the cached balance in cents (0 for an unknown user)."""
-        row = await self.db.lookup("SELECT balance FROM users WHERE id = ?", (user_id,))
-        return 0 if row is None else int(row[0])
+        value = await self.db.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+        return int(value or 0)
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """Record that the user blocked (or unblocked) the bot."""

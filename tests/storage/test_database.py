@@ -1,9 +1,6 @@
-import logging
-
 import pytest
 
 from storage.database import Database, change, select_all, select_one
-from storage.ledger import EntryKind, apply_entry
 from storage.outbox import OUTBOX_TOPIC, OutboxRepo, enqueue
 from storage.users import UserRepo
 
@@ -43,31 +40,3 @@ async def test_one_trip_helpers_see_the_transactions_own_writes(db: Database) ->
         rows = await select_all(tx, "SELECT id FROM users ORDER BY id")
         assert [row[0] for row in rows] == [1, 2]
     assert await db.fetchval("SELECT COUNT(*) FROM users WHERE first_name = 'Renamed'") == 2
-
-
-async def test_lookup_reads_the_last_commit_at_once(db: Database) -> None:
-    users = UserRepo(db)
-    await users.upsert(1, username="u1", first_name="Test")
-    assert await users.balance(1) == 0
-    async with db.transaction() as tx:
-        await apply_entry(tx, user_id=1, amount=1234, kind=EntryKind.TOPUP, ref="t1")
-        # Not committed yet: a read shows the last committed balance.
-        assert await users.balance(1) == 0
-    assert await users.balance(1) == 1234
-    assert await users.balance(404) == 0
-
-
-async def test_lookup_falls_back_to_the_reader_thread_when_sqlite_refuses(
-    db: Database, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG, logger="storage.database")
-    users = UserRepo(db)
-    await users.upsert(1, username="u1", first_name="Test")
-    async with db.transaction() as tx:
-        await apply_entry(tx, user_id=1, amount=500, kind=EntryKind.TOPUP, ref="t1")
-    # SQLite interrupts every statement on the inline connection, as it would answer "busy".
-    inline = db._inline
-    assert inline is not None
-    inline.set_progress_handler(lambda: 1, 1)
-    assert await users.balance(1) == 500
-    assert "deferred to the reader thread" in caplog.text
