@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,6 +14,7 @@ from bot.shop import global_markup
 from bot.validation import platforms_of
 from handlers.callbacks import CategoriesCb, CategoryCb, OrderServiceCb, ServiceCb
 from handlers.common import show
+from handlers.filters import TextIs
 from handlers.keyboards import (
     PAGE_SIZE,
     cancel_keyboard,
@@ -115,7 +116,7 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(new_order, Command("order"))
-    router.message.register(new_order, F.text == texts.BTN_NEW_ORDER)
+    router.message.register(new_order, TextIs(texts.BTN_NEW_ORDER))
     router.callback_query.register(on_categories, CategoriesCb.filter())
     router.callback_query.register(on_category, CategoryCb.filter())
     router.callback_query.register(on_service, ServiceCb.filter())

@@ -14,3 +14,25 @@ class IsAdmin(BaseFilter):
     async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
         user = event.from_user
         return user is not None and user.id in settings.admin_ids
+
+
+class TextIs(BaseFilter):
+    """Pass messages whose text is exactly one of `texts` (a main-menu button, say).
+
+    aiogram runs a plain function or a magic filter (`F.text == ...`) in a worker thread on every
+    check; a filter class is awaited on the event loop, so the many routers a message passes cost no
+    thread hops.
+    """
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = frozenset(texts)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text in self.texts
+
+
+class HasText(BaseFilter):
+    """Pass messages that carry text (not a photo or a sticker), without a thread hop."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -10,6 +10,7 @@ from bot import texts
 from bot.config import Settings
 from handlers.callbacks import HistoryCb
 from handlers.common import show
+from handlers.filters import TextIs
 from handlers.keyboards import clamp_page, pages
 from handlers.orders_keyboards import history_keyboard
 from storage.ledger import LedgerRepo
@@ -57,6 +58,6 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_history, Command("history"))
-    router.message.register(cmd_history, F.text == texts.BTN_HISTORY)
+    router.message.register(cmd_history, TextIs(texts.BTN_HISTORY))
     router.callback_query.register(on_history_page, HistoryCb.filter())
     return router

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,6 +15,7 @@ from bot.ordering import OrderingDeps, Outcome, place_order, quote
 from bot.validation import InputError, parse_link, parse_quantity, platforms_of
 from handlers.callbacks import CancelCb, ConfirmCb
 from handlers.common import show
+from handlers.filters import HasText
 from handlers.keyboards import cancel_keyboard, main_menu, summary_keyboard
 from handlers.states import OrderForm
 from storage.catalog import CatalogRepo, Service
@@ -207,8 +208,8 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_cancel, Command("cancel"))
     router.callback_query.register(on_cancel, CancelCb.filter())
-    router.message.register(on_link, OrderForm.link, F.text)
-    router.message.register(on_quantity, OrderForm.quantity, F.text)
+    router.message.register(on_link, StateFilter(OrderForm.link), HasText())
+    router.message.register(on_quantity, StateFilter(OrderForm.quantity), HasText())
     router.message.register(on_not_text, StateFilter(OrderForm.link, OrderForm.quantity))
     router.callback_query.register(on_confirm, ConfirmCb.filter())
     return router

@@ -6,7 +6,7 @@ user who pressed the button, and that the action still applies to its current st
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.refills import can_refill, request_refill
 from handlers.callbacks import CancelOrderCb, OrdersPageCb, OrderViewCb, RefillCb
 from handlers.common import show
+from handlers.filters import TextIs
 from handlers.keyboards import PAGE_SIZE, clamp_page, pages
 from handlers.orders_keyboards import cancel_confirm_keyboard, order_keyboard, orders_keyboard
 from providers.base import Provider
@@ -159,7 +160,7 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_orders, Command("orders"))
-    router.message.register(cmd_orders, F.text == texts.BTN_MY_ORDERS)
+    router.message.register(cmd_orders, TextIs(texts.BTN_MY_ORDERS))
     router.callback_query.register(on_orders_page, OrdersPageCb.filter())
     router.callback_query.register(on_order_view, OrderViewCb.filter())
     router.callback_query.register(on_refill, RefillCb.filter())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import texts
+from handlers.filters import TextIs
 from handlers.keyboards import main_menu
 from storage.users import UserRepo
 
@@ -38,5 +39,5 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
-    router.message.register(cmd_help, F.text == texts.BTN_HELP)
+    router.message.register(cmd_help, TextIs(texts.BTN_HELP))
     return router

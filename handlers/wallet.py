@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot import texts
 from bot.config import Settings
+from handlers.filters import TextIs
 from storage.users import UserRepo
 
 
@@ -22,5 +23,5 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_balance, Command("balance"))
-    router.message.register(cmd_balance, F.text == texts.BTN_BALANCE)
+    router.message.register(cmd_balance, TextIs(texts.BTN_BALANCE))
     return router
