@@ -20,8 +20,7 @@ from bench.common import (
     running_shop,
     telegram_of,
 )
-from storage.database import touch
-from storage.outbox import OUTBOX_TOPIC
+from storage.outbox import enqueue_many
 
 NAME = "notifications"
 GLOBAL_RATE = 30.0
@@ -45,14 +44,13 @@ async def run(quick: bool, workdir: Path) -> Outcome:
         arrivals = [tg.expect(user_id) for user_id in users]
         too_many_before = tg.stats.too_many_requests
         async with shop.db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?)",
+            await enqueue_many(
+                tx,
                 [
                     (user_id, f"Order #{user_id} is <b>completed</b>.", f"bench:{user_id}")
                     for user_id in users
                 ],
             )
-            touch(OUTBOX_TOPIC)
         due = time.perf_counter()
         deadline = count / GLOBAL_RATE * 3 + 30
         done, _ = await asyncio.wait(arrivals, timeout=deadline)

@@ -18,9 +18,9 @@ from bot import texts
 from bot.config import Settings
 from bot.money import proportional_floor
 from providers.base import OrderState, OrderStatus
-from storage.database import Database, select_all, touch
+from storage.database import Database, select_all
 from storage.orders import ACTIVE, Order, Status
-from storage.outbox import OUTBOX_TOPIC
+from storage.outbox import enqueue_many
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ async def _write(
 
     updates: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
     ledger_rows: list[tuple[object, ...]] = []
-    notices: list[tuple[object, ...]] = []
+    notices: list[tuple[int, str, str | None]] = []
     for plan in live:
         order = plan.order
         names = tuple(sorted(plan.fields))
@@ -245,7 +245,4 @@ async def _write(
             [(amount, user_id) for user_id, amount in totals.items()],
         )
     if notices:
-        await tx.executemany(
-            "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING", notices
-        )
-        touch(OUTBOX_TOPIC)
+        await enqueue_many(tx, notices)

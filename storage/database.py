@@ -123,7 +123,7 @@ class Database:
         Statement and fetch run as one step on the reader's thread, so no statement of another read
         is ever left open in between; an open statement would pin an old snapshot and hide commits.
         """
-        return list(await self.reader.execute_fetchall(sql, params))
+        return await select_all(self.reader, sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         """Read the first column of the first row, or None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -20,15 +21,20 @@ class OutboxMessage:
     next_attempt_at: float
 
 
+_INSERT = "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING"
+
+
 async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str | None = None) -> bool:
     """Queue a message inside the caller's transaction; False if `ref` was already queued."""
-    inserted = await change(
-        tx,
-        "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING",
-        (chat_id, text, ref),
-    )
+    inserted = await change(tx, _INSERT, (chat_id, text, ref))
     touch(OUTBOX_TOPIC)
     return inserted == 1
+
+
+async def enqueue_many(tx: aiosqlite.Connection, messages: Sequence[tuple[int, str, str | None]]) -> None:
+    """Queue (chat_id, text, ref) messages inside the caller's transaction; a ref queued before is skipped."""
+    await tx.executemany(_INSERT, messages)
+    touch(OUTBOX_TOPIC)
 
 
 class OutboxRepo:
