@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bench.common import DATA_DIR, bench_settings, start_provider
 from bot.app import create_http_client, create_provider
-from bot.catalog import sync_catalog
-from bot.money import proportional_floor
-from bot.pricing import service_price
+from bot.catalog.pricing import service_price
+from bot.catalog.sync import sync_catalog
+from bot.wallet.money import proportional_floor
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database
 from tests.fakes.provider import FakeOrder, FakeProvider

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from bench.common import Figure, Outcome, below, exactly, info, ms, percentile, running_shop, telegram_of
 from bot import texts
-from bot.ordering import OrderingDeps, place_order, quote
-from bot.ordering import Outcome as Placed
+from bot.orders.placement import OrderingDeps, place_order, quote
+from bot.orders.placement import PlaceOutcome as Placed
 from storage.ledger import EntryKind, apply_entry
-from storage.orders import Status
+from storage.orders import OrderStatus
 from tests.harness import Shop
 
 NAME = "placement"
@@ -113,7 +113,7 @@ async def run(quick: bool, workdir: Path) -> Outcome:
         latencies = await confirm_all(shop, users)
         placed = await shop.db.fetchval(
             "SELECT COUNT(*) FROM orders WHERE status = ? AND user_id BETWEEN ? AND ?",
-            (Status.PENDING.value, users[0], users[-1]),
+            (OrderStatus.PENDING.value, users[0], users[-1]),
         )
         deps: OrderingDeps = shop.dep("ordering")
         service = await shop.service("1")

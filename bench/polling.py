@@ -20,9 +20,9 @@ from bench.common import Figure, Outcome, below, bench_settings, exactly, info, 
 from bench.dataset import Shape, build, register_active
 from bot.app import create_http_client, create_provider
 from bot.config import Settings
-from bot.poller import poll_once
-from bot.settlement import settle
-from providers.base import OrderStatus
+from bot.orders.poller import poll_once
+from bot.orders.settlement import settle
+from providers.base import StatusReport
 from providers.smm_v2 import SmmV2Client
 from storage.database import Database
 from storage.orders import Order, OrderRepo
@@ -64,7 +64,7 @@ def finish_all(provider: FakeProvider) -> None:
         provider.set_status(order.order_id, status, remains=int(order.quantity * undelivered))
 
 
-async def statuses(p: Poller) -> list[list[tuple[Order, OrderStatus]]]:
+async def statuses(p: Poller) -> list[list[tuple[Order, StatusReport]]]:
     """Fetch every active order's status (not timed), grouped per request as the poller groups them."""
     active: dict[str, Order] = {}
     for order in await p.orders.active_all():
@@ -77,7 +77,7 @@ async def statuses(p: Poller) -> list[list[tuple[Order, OrderStatus]]]:
     return batches
 
 
-async def time_settle(p: Poller, batches: list[list[tuple[Order, OrderStatus]]]) -> tuple[float, int]:
+async def time_settle(p: Poller, batches: list[list[tuple[Order, StatusReport]]]) -> tuple[float, int]:
     """Seconds spent in settle() over the batches, and the transitions it made."""
     changed = 0
     started = time.perf_counter()

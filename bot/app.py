@@ -20,15 +20,15 @@ from aiogram.types import BotCommand
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
-from bot.catalog import scheduled_sync
+from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
-from bot.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.middlewares import RegisterUser
-from bot.notifier import Notifier
-from bot.ordering import OrderingDeps, recover_interrupted
-from bot.poller import FailureStreak, poll_job
-from bot.refills import refill_poll_job
+from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
+from bot.notify.notifier import Notifier
+from bot.orders.placement import OrderingDeps, recover_interrupted
+from bot.orders.poller import FailureStreak, poll_job
+from bot.orders.refills import refill_poll_job
 from bot.scheduler import create_scheduler
 from bot.warmup import freeze_startup_objects, pin_response_models
 from handlers import get_routers

@@ -11,10 +11,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.admin_ops import deduct
+from bot.admin.operations import deduct
 from bot.config import Settings
-from bot.money import AmountError, parse_amount, parse_decimal
-from bot.wallet import top_up
+from bot.wallet.credits import top_up
+from bot.wallet.money import AmountError, parse_amount, parse_decimal
 from handlers.filters import IsAdmin
 from storage.database import Database
 from storage.errors import DuplicateEntry, InsufficientFunds

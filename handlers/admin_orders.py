@@ -7,10 +7,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.admin_ops import Outcome, manual_refund, resolve_placed, resolve_refund
+from bot.admin.operations import AdminOutcome, manual_refund, resolve_placed, resolve_refund
+from bot.admin.reports import order_margin
 from bot.config import Settings
-from bot.money import AmountError, parse_amount
-from bot.reports import order_margin
+from bot.wallet.money import AmountError, parse_amount
 from handlers.admin import UsageError, admin_router, parse_id, parse_note, parse_provider_order_id, split_args
 from storage.database import Database
 from storage.ledger import LedgerRepo
@@ -78,13 +78,13 @@ async def cmd_refund(message: Message, command: CommandObject, db: Database, set
         currency=settings.currency,
     )
     order = result.order
-    if result.outcome == Outcome.DONE and order is not None:
+    if result.outcome == AdminOutcome.DONE and order is not None:
         text = texts.refund_done(order.id, result.amount, order.refunded, order.charge, settings.currency)
-    elif result.outcome == Outcome.WRONG_STATUS and order is not None:
+    elif result.outcome == AdminOutcome.WRONG_STATUS and order is not None:
         text = texts.refund_active(order.id, order.status)
-    elif result.outcome == Outcome.TOO_MUCH:
+    elif result.outcome == AdminOutcome.TOO_MUCH:
         text = texts.refund_too_much(order_id, result.left, settings.currency)
-    elif result.outcome == Outcome.ALREADY_APPLIED:
+    elif result.outcome == AdminOutcome.ALREADY_APPLIED:
         text = texts.ALREADY_APPLIED
     else:
         text = texts.no_such_order(order_id)
@@ -123,15 +123,15 @@ async def cmd_resolve(message: Message, command: CommandObject, db: Database, se
             db, order_id=order_id, admin_id=admin_id, note=note, currency=settings.currency
         )
     order = result.order
-    if result.outcome == Outcome.DONE and provider_order_id is not None:
+    if result.outcome == AdminOutcome.DONE and provider_order_id is not None:
         text = texts.resolved_placed(order_id, provider_order_id)
-    elif result.outcome == Outcome.DONE:
+    elif result.outcome == AdminOutcome.DONE:
         text = texts.resolved_refunded(order_id, result.amount, settings.currency)
-    elif result.outcome == Outcome.WRONG_STATUS and order is not None:
+    elif result.outcome == AdminOutcome.WRONG_STATUS and order is not None:
         text = texts.resolve_not_unknown(order_id, order.status)
-    elif result.outcome == Outcome.ID_TAKEN and provider_order_id is not None:
+    elif result.outcome == AdminOutcome.ID_TAKEN and provider_order_id is not None:
         text = texts.resolve_id_taken(provider_order_id, result.other_order_id)
-    elif result.outcome == Outcome.ALREADY_APPLIED:
+    elif result.outcome == AdminOutcome.ALREADY_APPLIED:
         text = texts.ALREADY_APPLIED
     else:
         text = texts.no_such_order(order_id)

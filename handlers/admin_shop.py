@@ -10,10 +10,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.catalog import sync_catalog
+from bot.admin.reports import balance_is_low, period_reports
+from bot.catalog.shop import MARKUP_KEY, global_markup
+from bot.catalog.sync import sync_catalog
 from bot.config import Settings
-from bot.reports import balance_is_low, period_reports
-from bot.shop import MARKUP_KEY, global_markup
 from handlers.admin import UsageError, admin_router, parse_id, parse_percent
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo

@@ -8,10 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from bot.catalog.pricing import effective_markup, price_per_thousand
+from bot.catalog.shop import global_markup
 from bot.config import Settings
-from bot.pricing import effective_markup, price_per_thousand
-from bot.shop import global_markup
-from bot.validation import platforms_of
+from bot.orders.validation import platforms_of
 from handlers.callbacks import CategoriesCb, CategoryCb, OrderServiceCb, ServiceCb
 from handlers.common import show
 from handlers.filters import TextIs

@@ -11,8 +11,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.ordering import OrderingDeps, Outcome, place_order, quote
-from bot.validation import InputError, parse_link, parse_quantity, platforms_of
+from bot.orders.placement import OrderingDeps, PlaceOutcome, place_order, quote
+from bot.orders.validation import InputError, parse_link, parse_quantity, platforms_of
 from handlers.callbacks import CancelCb, ConfirmCb
 from handlers.common import show
 from handlers.filters import HasText
@@ -174,17 +174,17 @@ async def on_confirm(
     result = await asyncio.shield(placing)
     order = result.order
     balance = await users.balance(user_id)
-    if result.outcome is Outcome.PLACED and order is not None:
+    if result.outcome is PlaceOutcome.PLACED and order is not None:
         await show(callback, texts.order_placed(order.id, order.charge, balance, currency))
-    elif result.outcome is Outcome.REJECTED and order is not None:
+    elif result.outcome is PlaceOutcome.REJECTED and order is not None:
         await show(callback, texts.order_not_placed(order.id, result.reason, order.charge, balance, currency))
-    elif result.outcome is Outcome.UNKNOWN and order is not None:
+    elif result.outcome is PlaceOutcome.UNKNOWN and order is not None:
         await show(callback, texts.order_parked(order.id))
-    elif result.outcome is Outcome.ALREADY_PLACED and order is not None:
+    elif result.outcome is PlaceOutcome.ALREADY_PLACED and order is not None:
         await show(callback, texts.order_already_placed(order.id))
-    elif result.outcome is Outcome.INSUFFICIENT_FUNDS:
+    elif result.outcome is PlaceOutcome.INSUFFICIENT_FUNDS:
         await show(callback, texts.insufficient_at_confirm(result.shortfall, currency))
-    elif result.outcome is Outcome.PRICE_CHANGED and result.quote is not None:
+    elif result.outcome is PlaceOutcome.PRICE_CHANGED and result.quote is not None:
         service = await catalog.get(summary.service_id)
         if service is not None and isinstance(callback.message, Message):
             await _send_summary(

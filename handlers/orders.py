@@ -11,9 +11,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from bot.cancellation import can_cancel, request_cancel
 from bot.config import Settings
-from bot.refills import can_refill, request_refill
+from bot.orders.cancellation import can_cancel, request_cancel
+from bot.orders.refills import can_refill, request_refill
 from handlers.callbacks import CancelOrderCb, OrdersPageCb, OrderViewCb, RefillCb
 from handlers.common import show
 from handlers.filters import TextIs

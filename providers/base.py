@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 
-class OrderState(StrEnum):
+class RemoteState(StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
@@ -19,26 +19,26 @@ class OrderState(StrEnum):
     UNKNOWN = "unknown"  # a status string we do not recognise; never treated as success
 
 
-TERMINAL_STATES: frozenset[OrderState] = frozenset(
-    {OrderState.COMPLETED, OrderState.PARTIAL, OrderState.CANCELED}
+TERMINAL_STATES: frozenset[RemoteState] = frozenset(
+    {RemoteState.COMPLETED, RemoteState.PARTIAL, RemoteState.CANCELED}
 )
 
-_ORDER_STATES: dict[str, OrderState] = {
-    "pending": OrderState.PENDING,
-    "processing": OrderState.PENDING,
-    "awaiting": OrderState.PENDING,
-    "in progress": OrderState.IN_PROGRESS,
-    "inprogress": OrderState.IN_PROGRESS,
-    "active": OrderState.IN_PROGRESS,
-    "completed": OrderState.COMPLETED,
-    "complete": OrderState.COMPLETED,
-    "partial": OrderState.PARTIAL,
-    "canceled": OrderState.CANCELED,
-    "cancelled": OrderState.CANCELED,
-    "refunded": OrderState.CANCELED,
-    "fail": OrderState.FAILED,
-    "failed": OrderState.FAILED,
-    "error": OrderState.FAILED,
+_ORDER_STATES: dict[str, RemoteState] = {
+    "pending": RemoteState.PENDING,
+    "processing": RemoteState.PENDING,
+    "awaiting": RemoteState.PENDING,
+    "in progress": RemoteState.IN_PROGRESS,
+    "inprogress": RemoteState.IN_PROGRESS,
+    "active": RemoteState.IN_PROGRESS,
+    "completed": RemoteState.COMPLETED,
+    "complete": RemoteState.COMPLETED,
+    "partial": RemoteState.PARTIAL,
+    "canceled": RemoteState.CANCELED,
+    "cancelled": RemoteState.CANCELED,
+    "refunded": RemoteState.CANCELED,
+    "fail": RemoteState.FAILED,
+    "failed": RemoteState.FAILED,
+    "error": RemoteState.FAILED,
 }
 
 
@@ -48,9 +48,9 @@ def normalise_status_text(raw: str) -> str:
     return " ".join(raw.replace("_", " ").replace("-", " ").lower().split())
 
 
-def normalise_status(raw: str) -> OrderState:
-    """Map a provider order status string to an OrderState (UNKNOWN when unrecognised)."""
-    return _ORDER_STATES.get(normalise_status_text(raw), OrderState.UNKNOWN)
+def normalise_status(raw: str) -> RemoteState:
+    """Map a provider order status string to a RemoteState (UNKNOWN when unrecognised)."""
+    return _ORDER_STATES.get(normalise_status_text(raw), RemoteState.UNKNOWN)
 
 
 class RefillState(StrEnum):
@@ -70,7 +70,7 @@ def normalise_refill_status(raw: str) -> RefillState:
 
 
 @dataclass(frozen=True)
-class Service:
+class ProviderService:
     service_id: str
     name: str
     type: str
@@ -85,9 +85,9 @@ class Service:
 
 
 @dataclass(frozen=True)
-class OrderStatus:
+class StatusReport:
     order_id: str
-    state: OrderState
+    state: RemoteState
     raw_status: str
     charge: Decimal | None
     start_count: int | None
@@ -102,7 +102,7 @@ class StatusChunk:
     """One multi-status request's outcome: its statuses, or the error that lost this chunk only."""
 
     order_ids: tuple[str, ...]
-    statuses: dict[str, OrderStatus]
+    statuses: dict[str, StatusReport]
     error: ProviderError | None = None
 
 
@@ -229,13 +229,13 @@ class Provider(Protocol):
 
     name: str
 
-    async def services(self) -> list[Service]: ...
+    async def services(self) -> list[ProviderService]: ...
 
     async def add(self, service_id: str, *, link: str, quantity: int | None, **extra: str | int) -> str: ...
 
-    async def status(self, order_id: str) -> OrderStatus: ...
+    async def status(self, order_id: str) -> StatusReport: ...
 
-    async def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus]: ...
+    async def statuses(self, order_ids: Sequence[str]) -> dict[str, StatusReport]: ...
 
     async def statuses_chunked(self, order_ids: Sequence[str]) -> list[StatusChunk]: ...
 

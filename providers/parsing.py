@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from providers.base import Service
+from providers.base import ProviderService
 
 
 class MalformedReply(ValueError):
@@ -106,7 +106,7 @@ def text_value(value: object, default: str = "") -> str:
     return str(value).strip() or default
 
 
-def parse_service(entry: object) -> Service:
+def parse_service(entry: object) -> ProviderService:
     """Read one entry of the services list."""
     if not isinstance(entry, dict):
         raise MalformedReply(f"entry is a {type(entry).__name__}, not an object")
@@ -124,7 +124,7 @@ def parse_service(entry: object) -> Service:
         raise MalformedReply(f"service {service_id} has no usable rate")
     if low is None or high is None or low < 0 or high < low:
         raise MalformedReply(f"service {service_id} has unusable min/max")
-    return Service(
+    return ProviderService(
         service_id=service_id,
         name=name,
         type=text_value(item.get("type"), "Default"),

@@ -7,12 +7,12 @@ from typing import Any
 
 from providers.base import (
     CancelResult,
-    OrderState,
-    OrderStatus,
     ProviderRejected,
     RefillState,
     RefillStatus,
     RejectReason,
+    RemoteState,
+    StatusReport,
     classify_rejection,
     normalise_refill_status,
     normalise_status,
@@ -29,11 +29,11 @@ from providers.parsing import (
 )
 
 
-def error_status(order_id: str, message: str) -> OrderStatus:
+def error_status(order_id: str, message: str) -> StatusReport:
     """Build the result for an id the provider answered with an error."""
-    return OrderStatus(
+    return StatusReport(
         order_id=order_id,
-        state=OrderState.UNKNOWN,
+        state=RemoteState.UNKNOWN,
         raw_status="",
         charge=None,
         start_count=None,
@@ -44,7 +44,7 @@ def error_status(order_id: str, message: str) -> OrderStatus:
     )
 
 
-def parse_order_status(order_id: str, entry: object) -> OrderStatus:
+def parse_order_status(order_id: str, entry: object) -> StatusReport:
     """Read one order's status object, or a per-id error given as an object or a bare string."""
     if isinstance(entry, str):
         return error_status(order_id, entry)
@@ -59,7 +59,7 @@ def parse_order_status(order_id: str, entry: object) -> OrderStatus:
         raise MalformedReply("status entry has no status")
     raw_status = str(raw)
     currency = text_value(item.get("currency")) or None
-    return OrderStatus(
+    return StatusReport(
         order_id=order_id,
         state=normalise_status(raw_status),
         raw_status=raw_status,
@@ -70,7 +70,7 @@ def parse_order_status(order_id: str, entry: object) -> OrderStatus:
     )
 
 
-def parse_status_map(order_ids: Sequence[str], reply: object) -> dict[str, OrderStatus]:
+def parse_status_map(order_ids: Sequence[str], reply: object) -> dict[str, StatusReport]:
     """Read a multi-status reply keyed by order id; ids missing from the reply are left out."""
     if not isinstance(reply, dict):
         raise MalformedReply(f"expected an object keyed by order id, got a {type(reply).__name__}")
@@ -78,7 +78,7 @@ def parse_status_map(order_ids: Sequence[str], reply: object) -> dict[str, Order
     if len(order_ids) == 1 and order_ids[0] not in entries and "status" in lower_keys(reply):
         # A panel that answers a one-id request in the single-status shape.
         entries = {order_ids[0]: reply}
-    result: dict[str, OrderStatus] = {}
+    result: dict[str, StatusReport] = {}
     for order_id in order_ids:
         if order_id not in entries:
             continue

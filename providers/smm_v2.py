@@ -11,15 +11,15 @@ import httpx
 from providers.base import (
     CancelResult,
     OrderOutcomeUnknown,
-    OrderStatus,
     ProviderBalance,
     ProviderError,
     ProviderRejected,
+    ProviderService,
     ProviderUnavailable,
     RefillStatus,
     RejectReason,
-    Service,
     StatusChunk,
+    StatusReport,
     classify_rejection,
 )
 from providers.batching import chunk_ids, run_chunks, run_merged
@@ -83,14 +83,14 @@ class SmmV2Client:
 
     # -- catalogue and account -----------------------------------------------------------------------
 
-    async def services(self) -> list[Service]:
+    async def services(self) -> list[ProviderService]:
         """Fetch the catalogue, skipping (and logging) entries that cannot be read."""
         payload = await self._transport.post("services", {})
         self._raise_if_error("services", payload)
         if not isinstance(payload, list):
             # SmartPanel answers an empty catalogue with {"status": "success", "data": "Empty Data"}.
             raise self._malformed("services", f"expected a list of services, got a {type(payload).__name__}")
-        result: list[Service] = []
+        result: list[ProviderService] = []
         seen: set[str] = set()
         for index, entry in enumerate(payload):
             try:
@@ -146,7 +146,7 @@ class SmmV2Client:
             )
         return order_id
 
-    async def status(self, order_id: str) -> OrderStatus:
+    async def status(self, order_id: str) -> StatusReport:
         """Fetch one order's status; an unknown id comes back with not_found=True."""
         order_id = str(order_id).strip()
         payload = await self._transport.post("status", {"order": order_id})
@@ -168,9 +168,9 @@ class SmmV2Client:
 
     async def statuses(
         self, order_ids: Sequence[str], *, concurrency: int | None = None
-    ) -> dict[str, OrderStatus]:
+    ) -> dict[str, StatusReport]:
         """Fetch many statuses, 100 ids a request; raise if any request fails (see statuses_chunked)."""
-        merged: dict[str, OrderStatus] = {}
+        merged: dict[str, StatusReport] = {}
         for chunk in await self.statuses_chunked(order_ids, concurrency=concurrency):
             if chunk.error is not None:
                 raise chunk.error
@@ -190,7 +190,7 @@ class SmmV2Client:
             for chunk, outcome in zip(chunks, outcomes, strict=True)
         ]
 
-    async def _status_chunk(self, chunk: tuple[str, ...]) -> dict[str, OrderStatus]:
+    async def _status_chunk(self, chunk: tuple[str, ...]) -> dict[str, StatusReport]:
         payload = await self._transport.post("status", {"orders": ",".join(chunk)})
         message = error_text(payload)
         if message is not None:

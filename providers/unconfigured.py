@@ -7,13 +7,13 @@ from typing import NoReturn
 
 from providers.base import (
     CancelResult,
-    OrderStatus,
     ProviderBalance,
     ProviderRejected,
+    ProviderService,
     ProviderUnavailable,
     RefillStatus,
-    Service,
     StatusChunk,
+    StatusReport,
 )
 
 
@@ -31,16 +31,16 @@ class UnconfiguredProvider:
             action=action,
         )
 
-    async def services(self) -> list[Service]:
+    async def services(self) -> list[ProviderService]:
         self._refuse("services")
 
     async def add(self, service_id: str, *, link: str, quantity: int | None, **extra: str | int) -> str:
         self._refuse("add")
 
-    async def status(self, order_id: str) -> OrderStatus:
+    async def status(self, order_id: str) -> StatusReport:
         self._refuse("status")
 
-    async def statuses(self, order_ids: Sequence[str]) -> dict[str, OrderStatus]:
+    async def statuses(self, order_ids: Sequence[str]) -> dict[str, StatusReport]:
         self._refuse("status")
 
     async def statuses_chunked(self, order_ids: Sequence[str]) -> list[StatusChunk]:

@@ -11,7 +11,7 @@ import aiosqlite
 from storage.database import Database, change, select_one
 
 
-class Status(StrEnum):
+class OrderStatus(StrEnum):
     SUBMITTING = "submitting"  # charged, the provider call is under way
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
@@ -22,8 +22,8 @@ class Status(StrEnum):
     UNKNOWN = "unknown"  # the provider may or may not have it; parked for an admin
 
 
-ACTIVE = (Status.PENDING, Status.IN_PROGRESS)
-TERMINAL = (Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.FAILED)
+ACTIVE = (OrderStatus.PENDING, OrderStatus.IN_PROGRESS)
+TERMINAL = (OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class Order:
     quantity: int
     charge: int
     refunded: int
-    status: Status
+    status: OrderStatus
     provider_status: str | None
     start_count: int | None
     remains: int | None
@@ -53,7 +53,7 @@ class Order:
     @property
     def delivered(self) -> int | None:
         """Units delivered as far as we know (None while unknown)."""
-        if self.status == Status.COMPLETED:
+        if self.status == OrderStatus.COMPLETED:
             return self.quantity
         if self.remains is None:
             return None
@@ -82,7 +82,7 @@ def order_from_row(row: aiosqlite.Row) -> Order:
         quantity=row["quantity"],
         charge=row["charge"],
         refunded=row["refunded"],
-        status=Status(row["status"]),
+        status=OrderStatus(row["status"]),
         provider_status=row["provider_status"],
         start_count=row["start_count"],
         remains=row["remains"],
@@ -127,12 +127,12 @@ async def transition(
     tx: aiosqlite.Connection,
     order_id: int,
     *,
-    expected: Status | tuple[Status, ...],
-    status: Status,
+    expected: OrderStatus | tuple[OrderStatus, ...],
+    status: OrderStatus,
     **fields: object,
 ) -> bool:
     """Move an order to `status` only if it is still in `expected`; False if someone got there first."""
-    olds = (expected,) if isinstance(expected, Status) else expected
+    olds = (expected,) if isinstance(expected, OrderStatus) else expected
     allowed = {
         "provider_order_id",
         "provider_status",
@@ -201,7 +201,7 @@ class OrderRepo:
         )
         return [order_from_row(row) for row in rows]
 
-    async def with_status(self, status: Status, *, limit: int = 100) -> list[Order]:
+    async def with_status(self, status: OrderStatus, *, limit: int = 100) -> list[Order]:
         """Return orders in one status, oldest first."""
         rows = await self.db.fetchall(
             _SELECT + " WHERE o.status = ? ORDER BY o.id LIMIT ?", (status.value, limit)

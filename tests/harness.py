@@ -14,8 +14,8 @@ from aiogram import Bot, Dispatcher
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.poller import PollReport, poll_once
-from bot.wallet import top_up
+from bot.orders.poller import PollReport, poll_once
+from bot.wallet.credits import top_up
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database
 from storage.ledger import LedgerRepo
@@ -244,7 +244,7 @@ async def place(
     provider_service_id: str = "1",
 ) -> Order:
     """Place an order through the placement use-case (the conversation is tested elsewhere)."""
-    from bot.ordering import Outcome, place_order, quote
+    from bot.orders.placement import PlaceOutcome, place_order, quote
 
     service = await shop.service(provider_service_id)
     priced = await quote(shop.dep("ordering"), service, quantity)
@@ -260,5 +260,5 @@ async def place(
         quote_key=f"test:{user_id}:{link}:{quantity}:{len(shop.extra)}",
     )
     shop.extra[f"order-{len(shop.extra)}"] = result
-    assert result.outcome is Outcome.PLACED and result.order is not None, result
+    assert result.outcome is PlaceOutcome.PLACED and result.order is not None, result
     return result.order

@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from bot.catalog import sync_catalog
+from bot.catalog.sync import sync_catalog
 from providers.base import ProviderError
 from providers.smm_v2 import SmmV2Client
 from storage.catalog import CatalogRepo

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.housekeeping import OUTBOX_KEEP_DAYS, housekeeping_job
+from bot.notify.housekeeping import OUTBOX_KEEP_DAYS, housekeeping_job
 from storage.database import Database
 from storage.outbox import OutboxRepo
 from tests.harness import Shop
@@ -27,7 +27,7 @@ async def test_housekeeping_deletes_old_delivered_notifications(
             "(501, 'old', 'old', 'sent', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?))",
             (f"-{OUTBOX_KEEP_DAYS + 1} days",),
         )
-    caplog.set_level(logging.INFO, logger="bot.housekeeping")
+    caplog.set_level(logging.INFO, logger="bot.notify.housekeeping")
     await housekeeping_job(outbox)
     assert await shop.db.fetchval("SELECT COUNT(*) FROM outbox WHERE ref = 'old'") == 0
     assert "deleted 1 notifications" in caplog.text

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.money import (
+from bot.wallet.money import (
     AmountError,
     format_amount,
     format_money,

@@ -4,7 +4,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pricing import order_price, price_per_thousand, provider_cost
+from bot.catalog.pricing import order_price, price_per_thousand, provider_cost
 
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("5000"), places=8, allow_nan=False)
 markups = st.decimals(min_value=Decimal("0"), max_value=Decimal("500"), places=2, allow_nan=False)

@@ -9,13 +9,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.reports import balance_is_low, order_margin, period_report, period_starts
-from storage.orders import Order, Status
+from bot.admin.reports import balance_is_low, order_margin, period_report, period_starts
+from storage.orders import Order, OrderStatus
 from storage.stats import PeriodTotals
 
 ORDER = Order(
     id=1, user_id=1, service_id=1, service_name="S", provider="main", provider_order_id="9", link="l",
-    quantity=1000, charge=117, refunded=0, status=Status.COMPLETED, provider_status="Completed",
+    quantity=1000, charge=117, refunded=0, status=OrderStatus.COMPLETED, provider_status="Completed",
     start_count=0, remains=0, provider_charge=Decimal("0.90000"), error=None, attention=None, bad_polls=0,
     created_at="", updated_at="", finished_at=None,
 )  # fmt: skip

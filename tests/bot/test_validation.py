@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.validation import InputError, parse_link, parse_quantity, platforms_of
+from bot.orders.validation import InputError, parse_link, parse_quantity, platforms_of
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ordering import Outcome, place_order, quote
-from bot.refills import RefillPollReport, poll_refills
+from bot.orders.placement import PlaceOutcome, place_order, quote
+from bot.orders.refills import RefillPollReport, poll_refills
 from storage.orders import Order
 from tests.harness import Shop
 
@@ -34,7 +34,7 @@ async def place_direct(
         quoted_total=priced.total,
         quote_key=key,
     )
-    assert result.outcome is Outcome.PLACED and result.order is not None, result
+    assert result.outcome is PlaceOutcome.PLACED and result.order is not None, result
     return result.order
 
 

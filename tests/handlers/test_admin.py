@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.shop import MARKUP_KEY
+from bot.catalog.shop import MARKUP_KEY
 from handlers.admin import ADMIN_COMMANDS
 from tests.handlers.orders_support import complete, outbox_texts, place_direct
 from tests.harness import ADMIN_ID, Shop

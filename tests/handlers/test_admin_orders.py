@@ -6,7 +6,7 @@ import pytest
 
 from bot import texts
 from storage.ledger import EntryKind
-from storage.orders import Order, Status
+from storage.orders import Order, OrderStatus
 from tests.handlers.orders_support import complete, outbox_texts, place_direct
 from tests.handlers.test_ordering import confirm, to_summary
 from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop
@@ -21,7 +21,7 @@ async def park(shop: Shop, fault: str = "http502_html") -> Order:
     shop.provider.fail("add", fault)
     await confirm(shop, USER, "checking it", timeout=10)
     order = await shop.only_order(USER)
-    assert order.status == Status.UNKNOWN and order.attention is not None
+    assert order.status == OrderStatus.UNKNOWN and order.attention is not None
     return order
 
 
@@ -89,7 +89,7 @@ async def test_partial_manual_refunds_are_capped_at_the_charge(shop: Shop) -> No
 
 async def test_refund_of_a_partial_order_tops_up_the_automatic_refund(shop: Shop) -> None:
     order = await complete(shop, await place_direct(shop, USER, link="https://instagram.com/p/p#partial=500"))
-    assert order.status == Status.PARTIAL and order.refunded == 58
+    assert order.status == OrderStatus.PARTIAL and order.refunded == 58
     await shop.say(ADMIN_ID, f"/refund {order.id}", "Refunded 0.59 USD")
     assert await refunds_of(shop, order.id) == [58, 59]
 
@@ -122,13 +122,13 @@ async def test_resolve_placed_hands_the_order_to_the_poller(shop: Shop) -> None:
     reply = await shop.say(ADMIN_ID, f"/resolve {order.id} placed {provider_order_id}", "is now pending")
     assert provider_order_id in reply.text
     resolved = await shop.only_order(USER)
-    assert resolved.status == Status.PENDING and resolved.attention is None
+    assert resolved.status == OrderStatus.PENDING and resolved.attention is None
     assert resolved.provider_order_id == provider_order_id
     await shop.tg.wait_for_message(USER, f"Order #{order.id} was confirmed")
     again = await shop.say(ADMIN_ID, f"/resolve {order.id} refund", "no longer being checked")
     assert "Nothing changed" in again.text
     done = await complete(shop, resolved)
-    assert done.status == Status.COMPLETED
+    assert done.status == OrderStatus.COMPLETED
     assert await shop.users.balance(USER) == 1000 - 117 and await refunds_of(shop, order.id) == []
 
 
@@ -137,7 +137,7 @@ async def test_resolve_refund_refunds_once_with_the_settlement_reference(shop: S
     reply = await shop.say(ADMIN_ID, f"/resolve {order.id} refund not on the panel", "marked not placed")
     assert "1.17 USD refunded" in reply.text
     resolved = await shop.only_order(USER)
-    assert resolved.status == Status.FAILED and resolved.attention is None and resolved.refunded == 117
+    assert resolved.status == OrderStatus.FAILED and resolved.attention is None and resolved.refunded == 117
     [entry] = [e for e in await shop.ledger.entries_for_order(order.id) if e.kind == EntryKind.REFUND]
     assert (entry.ref, entry.amount, entry.admin_id, entry.note) == (
         f"refund:order:{order.id}",
@@ -161,7 +161,7 @@ async def test_resolve_placed_refuses_another_orders_provider_id(shop: Shop) -> 
         ADMIN_ID, f"/resolve {order.id} placed {other.provider_order_id}", "already belongs"
     )
     assert f"order #{other.id}" in reply.text
-    assert (await shop.orders.get(order.id)).status == Status.UNKNOWN  # type: ignore[union-attr]
+    assert (await shop.orders.get(order.id)).status == OrderStatus.UNKNOWN  # type: ignore[union-attr]
 
 
 async def test_resolve_of_an_order_that_was_never_unknown(shop: Shop) -> None:
@@ -186,7 +186,7 @@ async def test_malformed_resolve_changes_nothing(shop: Shop, args: str) -> None:
     order = await park(shop)
     reply = await shop.say(ADMIN_ID, f"/resolve {args.format(order=order.id)}".strip(), "Usage")
     assert "/resolve" in reply.text
-    assert (await shop.only_order(USER)).status == Status.UNKNOWN
+    assert (await shop.only_order(USER)).status == OrderStatus.UNKNOWN
     assert await shop.users.balance(USER) == 1000 - 117
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bot import texts
-from bot.shop import MARKUP_KEY
+from bot.catalog.shop import MARKUP_KEY
 from tests.handlers.orders_support import complete, place_direct
 from tests.handlers.test_ordering import FOLLOWERS
 from tests.harness import ADMIN_ID, Shop

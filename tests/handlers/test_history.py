@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.admin_ops import deduct
+from bot.admin.operations import deduct
 from handlers.callbacks import HistoryCb
 from tests.handlers.orders_support import complete, place_direct
 from tests.harness import ADMIN_ID, Shop

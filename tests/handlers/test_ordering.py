@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from storage.orders import Status
+from storage.orders import OrderStatus
 from tests.fakes.telegram_types import SentMessage
 from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop
 
@@ -50,7 +50,7 @@ async def test_happy_path_charges_exactly_the_quote_and_sends_one_add(shop: Shop
     assert add["quantity"] == "1000"
     assert add["service"] == "1"
     assert await shop.users.balance(USER) == 1000 - 117
-    assert order.status == Status.PENDING and order.charge == 117
+    assert order.status == OrderStatus.PENDING and order.charge == 117
     assert order.provider_order_id is not None and order.provider_order_id in shop.provider.orders
     assert shop.tg.unanswered_callbacks() == []
 
@@ -196,7 +196,7 @@ async def test_price_change_between_summary_and_confirm_requotes(shop: Shop) -> 
     await to_summary(shop, USER)
     shop.provider.services["1"]["rate"] = "1.00"
     await shop.say(ADMIN_ID, "/balance", "Balance")  # admin is known
-    from bot.catalog import sync_catalog
+    from bot.catalog.sync import sync_catalog
 
     await sync_catalog(shop.dep("provider"), shop.catalog)
     requote = await confirm(shop, USER, "price of this order has changed")
@@ -243,7 +243,7 @@ async def test_provider_rejection_refunds_with_the_reason(shop: Shop) -> None:
     reply = await confirm(shop, USER, "could not be placed")
     assert "link" in reply.text and "1.17 USD was returned" in reply.text
     order = await shop.only_order(USER)
-    assert order.status == Status.FAILED and order.refunded == order.charge
+    assert order.status == OrderStatus.FAILED and order.refunded == order.charge
     assert await shop.users.balance(USER) == 1000
     assert len(shop.provider.calls("add")) == 1
 
@@ -266,7 +266,7 @@ async def test_unreachable_provider_refunds(shop: Shop) -> None:
     reply = await confirm(shop, USER, "could not be placed")
     assert "could not reach" in reply.text
     order = await shop.only_order(USER)
-    assert order.status == Status.FAILED
+    assert order.status == OrderStatus.FAILED
     assert await shop.users.balance(USER) == 1000
     await shop.provider.start()
 
@@ -279,7 +279,7 @@ async def test_unclear_answers_park_the_order_without_refund_or_retry(shop: Shop
     reply = await confirm(shop, USER, "checking it", timeout=10)
     order = await shop.only_order(USER)
     assert f"Order #{order.id}" in reply.text
-    assert order.status == Status.UNKNOWN and order.attention is not None
+    assert order.status == OrderStatus.UNKNOWN and order.attention is not None
     assert await shop.users.balance(USER) == 1000 - 117  # not refunded
     assert len(shop.provider.calls("add")) == 1  # never sent again
     for admin in (ADMIN_ID, OTHER_ADMIN_ID):
@@ -288,7 +288,7 @@ async def test_unclear_answers_park_the_order_without_refund_or_retry(shop: Shop
             "https://instagram.com/p/abc" in alert.text and "1,000" in alert.text and str(USER) in alert.text
         )
     await shop.poll()
-    assert (await shop.only_order(USER)).status == Status.UNKNOWN
+    assert (await shop.only_order(USER)).status == OrderStatus.UNKNOWN
 
 
 async def test_interrupted_placement_is_parked_at_start_up(shop: Shop) -> None:
@@ -312,7 +312,7 @@ async def test_interrupted_placement_is_parked_at_start_up(shop: Shop) -> None:
         await apply_entry(tx, user_id=USER, amount=-12, kind=EntryKind.CHARGE, ref=f"charge:order:{order_id}")
     await shop.restart()
     order = await shop.only_order(USER)
-    assert order.status == Status.UNKNOWN
+    assert order.status == OrderStatus.UNKNOWN
     await shop.tg.wait_for_message(ADMIN_ID, f"Order #{order.id} needs checking")
 
 

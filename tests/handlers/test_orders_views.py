@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot import texts
+from bot.wallet.money import format_money
 from handlers.callbacks import CancelOrderCb, OrderViewCb, RefillCb
-from storage.orders import Status
+from storage.orders import OrderStatus
 from storage.refills import RefillPhase, RefillRepo, insert_refill
 from tests.handlers.orders_support import complete, outbox_texts, place_direct, poll_refills_now
 from tests.handlers.test_ordering import confirm, to_summary
@@ -55,11 +56,11 @@ async def test_list_pages(shop: Shop) -> None:
 async def test_detail_after_a_partial_delivery(shop: Shop) -> None:
     order = await place_direct(shop, USER, link="https://instagram.com/p/x#partial=250")
     order = await complete(shop, order)
-    assert order.status == Status.PARTIAL
+    assert order.status == OrderStatus.PARTIAL
     await shop.say(USER, "/orders", "My orders")
     detail = await shop.tap(USER, texts.order_button(order), f"Order #{order.id}")
     assert "Delivered: 750" in detail.text and "Status: Partial" in detail.text
-    assert f"Refunded: {texts.format_money(order.refunded, 'USD')}" in detail.text
+    assert f"Refunded: {format_money(order.refunded, 'USD')}" in detail.text
     assert f"Start count: {order.start_count:,}" in detail.text and "Finished: " in detail.text
 
 
@@ -99,7 +100,7 @@ async def _open_detail(shop: Shop, user: int, order_id: int) -> None:
 
 async def test_refill_followed_to_completed(shop: Shop) -> None:
     order = await complete(shop, await place_direct(shop, USER))
-    assert order.status == Status.COMPLETED
+    assert order.status == OrderStatus.COMPLETED
     await _open_detail(shop, USER, order.id)
     reply = await shop.tap(USER, texts.BTN_REFILL, "Refill requested")
     assert "Refill: in progress" in reply.text and texts.BTN_REFILL not in reply.labels()
@@ -196,7 +197,7 @@ async def test_cancel_is_requested_then_refunded_exactly_once(shop: Shop) -> Non
     assert await shop.users.balance(USER) == order.charge
     refunds = [e for e in await shop.ledger.entries_for_order(order.id) if e.kind.value == "refund"]
     assert [e.amount for e in refunds] == [order.charge]
-    assert (await shop.only_order(USER)).status == Status.CANCELED
+    assert (await shop.only_order(USER)).status == OrderStatus.CANCELED
     await shop.tg.wait_for_message(USER, "Canceled")
 
 
@@ -218,7 +219,7 @@ async def test_cancel_refused_by_the_provider(shop: Shop) -> None:
     await shop.tap(USER, texts.BTN_CANCEL_ORDER, "Whatever is not delivered")
     reply = await shop.tap(USER, texts.BTN_CANCEL_ORDER_SURE, "did not accept the cancellation")
     assert texts.BTN_CANCEL_ORDER in reply.labels()  # nothing recorded: may try again
-    assert (await shop.only_order(USER)).status == Status.PENDING
+    assert (await shop.only_order(USER)).status == OrderStatus.PENDING
 
 
 async def test_cancel_with_the_provider_down_says_try_later(shop: Shop) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from storage.orders import Status
+from storage.orders import OrderStatus
 from tests.harness import ADMIN_ID, Shop, place
 
 USER = 4001
@@ -33,7 +33,7 @@ async def test_partial_refunds_the_undelivered_share_and_tells_the_user(shop: Sh
     assert "Instagram Followers" in notice.text and "https://instagram.com/p/x#partial=300" in notice.text
     assert "new orders" in notice.text
     settled = await shop.orders.get(order.id)
-    assert settled is not None and settled.status == Status.PARTIAL and settled.refunded == expected
+    assert settled is not None and settled.status == OrderStatus.PARTIAL and settled.refunded == expected
     assert settled.remains == 300 and settled.provider_charge is not None
 
 
@@ -71,7 +71,7 @@ async def test_over_delivery_refunds_nothing(shop: Shop) -> None:
     shop.provider.set_status(order.provider_order_id or "", "Partial", remains=-20)
     await shop.poll()
     assert await refund_rows(shop, order.id) == []
-    assert (await shop.orders.get(order.id)).status == Status.PARTIAL  # type: ignore[union-attr]
+    assert (await shop.orders.get(order.id)).status == OrderStatus.PARTIAL  # type: ignore[union-attr]
 
 
 async def test_refund_is_written_once_whatever_the_provider_repeats(shop: Shop) -> None:
@@ -92,7 +92,9 @@ async def test_in_progress_is_recorded_without_money(shop: Shop) -> None:
     shop.provider.tick(1)
     await shop.poll()
     current = await shop.orders.get(order.id)
-    assert current is not None and current.status == Status.IN_PROGRESS and current.start_count is not None
+    assert (
+        current is not None and current.status == OrderStatus.IN_PROGRESS and current.start_count is not None
+    )
     assert await shop.ledger.count(USER) == 2  # the funding and the charge only
 
 
@@ -118,10 +120,10 @@ async def test_garbage_for_a_whole_cycle_changes_no_order(shop: Shop) -> None:
         assert report.failed_requests == report.requests == 1
         for order in orders:
             current = await shop.orders.get(order.id)
-            assert current is not None and current.status == Status.PENDING and current.bad_polls == 0
+            assert current is not None and current.status == OrderStatus.PENDING and current.bad_polls == 0
     await shop.poll()
     statuses = [(await shop.orders.get(o.id)).status for o in orders]  # type: ignore[union-attr]
-    assert statuses == [Status.COMPLETED] * len(orders)
+    assert statuses == [OrderStatus.COMPLETED] * len(orders)
 
 
 async def test_unknown_order_id_is_flagged_after_several_cycles_never_settled(shop: Shop) -> None:
@@ -133,7 +135,7 @@ async def test_unknown_order_id_is_flagged_after_several_cycles_never_settled(sh
     assert current is not None and current.attention is None and current.bad_polls == 2
     await shop.poll()
     current = await shop.orders.get(order.id)
-    assert current is not None and current.attention is not None and current.status == Status.PENDING
+    assert current is not None and current.attention is not None and current.status == OrderStatus.PENDING
     alert = await shop.tg.wait_for_message(ADMIN_ID, f"Order #{order.id} needs attention")
     assert "does not know" in alert.text
     await shop.poll()
@@ -148,7 +150,7 @@ async def test_fail_status_is_flagged_not_settled(shop: Shop) -> None:
     for _ in range(3):
         await shop.poll()
     current = await shop.orders.get(order.id)
-    assert current is not None and current.status == Status.PENDING and current.attention is not None
+    assert current is not None and current.status == OrderStatus.PENDING and current.attention is not None
     await shop.tg.wait_for_message(ADMIN_ID, "reports “Fail”")
     assert await refund_rows(shop, order.id) == []
 
@@ -158,7 +160,7 @@ async def test_partial_without_remains_is_flagged_not_guessed(shop: Shop) -> Non
     shop.provider.set_status(order.provider_order_id or "", "Partial", remains="")
     await shop.poll()
     current = await shop.orders.get(order.id)
-    assert current is not None and current.status == Status.PENDING and current.attention is not None
+    assert current is not None and current.status == OrderStatus.PENDING and current.attention is not None
     assert await refund_rows(shop, order.id) == []
     await shop.tg.wait_for_message(ADMIN_ID, "without a remains figure")
 
@@ -172,7 +174,7 @@ async def test_the_scheduler_polls_on_its_own(shop: Shop) -> None:
 
 
 async def test_admins_hear_once_of_a_provider_that_stays_down(shop: Shop) -> None:
-    from bot.poller import FailureStreak, poll_job
+    from bot.orders.poller import FailureStreak, poll_job
 
     await place(shop, USER)
     shop.provider.fail("status", "http502_html", count=None)

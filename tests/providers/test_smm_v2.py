@@ -14,12 +14,12 @@ import pytest
 
 from providers import (
     OrderOutcomeUnknown,
-    OrderState,
     ProviderError,
     ProviderRejected,
     ProviderUnavailable,
     RefillState,
     RejectReason,
+    RemoteState,
     SmmV2Client,
 )
 from tests.fakes.provider import FakeProvider
@@ -151,7 +151,7 @@ async def test_add_string_order_ids(
 ) -> None:
     setattr(fake, flag, True)
     assert await place(client) == expected
-    assert (await client.status(expected)).state is OrderState.PENDING
+    assert (await client.status(expected)).state is RemoteState.PENDING
 
 
 async def test_add_extra_parameters(client: SmmV2Client, fake: FakeProvider) -> None:
@@ -311,23 +311,23 @@ async def test_status_follows_the_lifecycle(client: SmmV2Client, fake: FakeProvi
     order_id = await place(client)
     first = await client.status(order_id)
     assert (first.state, first.raw_status, first.remains, first.currency) == (
-        OrderState.PENDING, "Pending", 1000, "USD"
+        RemoteState.PENDING, "Pending", 1000, "USD"
     )  # fmt: skip
     assert first.charge == Decimal("0.90000")
     fake.tick()
     running = await client.status(order_id)
-    assert running.state is OrderState.IN_PROGRESS
+    assert running.state is RemoteState.IN_PROGRESS
     assert running.start_count is not None and running.start_count > 0
     fake.tick()
     done = await client.status(order_id)
-    assert (done.state, done.remains, done.not_found, done.error) == (OrderState.COMPLETED, 0, False, None)
+    assert (done.state, done.remains, done.not_found, done.error) == (RemoteState.COMPLETED, 0, False, None)
     assert fake.calls("status")[0] == {"key": KEY, "action": "status", "order": order_id}
 
 
 async def test_status_of_an_unknown_order_is_not_found(client: SmmV2Client) -> None:
     result = await client.status("424242")
     assert result.not_found is True
-    assert result.state is OrderState.UNKNOWN
+    assert result.state is RemoteState.UNKNOWN
     assert result.error == "Incorrect order ID"
 
 
@@ -341,16 +341,16 @@ async def test_status_other_errors_raise(client: SmmV2Client, fake: FakeProvider
 @pytest.mark.parametrize(
     ("link", "spelling", "state", "remains"),
     [
-        (LINK + "#partial=150", False, OrderState.PARTIAL, 150),
-        (LINK + "#partial=1500", False, OrderState.PARTIAL, 1500),  # above the quantity, as reported
-        (LINK + "#overdeliver", False, OrderState.COMPLETED, -20),
-        (LINK + "#cancel", False, OrderState.CANCELED, 1000),
-        (LINK + "#cancel", True, OrderState.CANCELED, 1000),
-        (LINK + "#refunded", False, OrderState.CANCELED, 1000),
+        (LINK + "#partial=150", False, RemoteState.PARTIAL, 150),
+        (LINK + "#partial=1500", False, RemoteState.PARTIAL, 1500),  # above the quantity, as reported
+        (LINK + "#overdeliver", False, RemoteState.COMPLETED, -20),
+        (LINK + "#cancel", False, RemoteState.CANCELED, 1000),
+        (LINK + "#cancel", True, RemoteState.CANCELED, 1000),
+        (LINK + "#refunded", False, RemoteState.CANCELED, 1000),
     ],
 )
 async def test_status_scenarios(
-    client: SmmV2Client, fake: FakeProvider, link: str, spelling: bool, state: OrderState, remains: int
+    client: SmmV2Client, fake: FakeProvider, link: str, spelling: bool, state: RemoteState, remains: int
 ) -> None:
     fake.british_spelling = spelling
     order_id = await place(client, link=link)
@@ -359,7 +359,7 @@ async def test_status_scenarios(
     assert (result.state, result.remains) == (state, remains)
     if spelling:
         assert result.raw_status == "Cancelled"
-    if state is OrderState.CANCELED:
+    if state is RemoteState.CANCELED:
         assert result.charge == Decimal(0)
         assert fake.balance == Decimal(1000)
 
@@ -377,9 +377,9 @@ async def test_status_stuck_and_failed(client: SmmV2Client, fake: FakeProvider) 
     failing = await place(client, link=LINK + "/other")
     fake.set_fate(failing, "fail")
     fake.tick(5)
-    assert (await client.status(stuck)).state is OrderState.IN_PROGRESS
+    assert (await client.status(stuck)).state is RemoteState.IN_PROGRESS
     failed = await client.status(failing)
-    assert (failed.state, failed.raw_status) == (OrderState.FAILED, "Fail")
+    assert (failed.state, failed.raw_status) == (RemoteState.FAILED, "Fail")
 
 
 @pytest.mark.parametrize(
@@ -398,18 +398,18 @@ async def test_status_remains_variants(
     order_id = await place(client)
     fake.set_status(order_id, "Partial", **fields)
     result = await client.status(order_id)
-    assert (result.state, result.remains) == (OrderState.PARTIAL, expected)
+    assert (result.state, result.remains) == (RemoteState.PARTIAL, expected)
 
 
 async def test_status_scripted_strings_and_empty_fields(client: SmmV2Client, fake: FakeProvider) -> None:
     order_id = await place(client)
     fake.set_status(order_id, "In Progress", start_count="", charge=None)
     result = await client.status(order_id)
-    assert (result.state, result.raw_status) == (OrderState.IN_PROGRESS, "In Progress")
+    assert (result.state, result.raw_status) == (RemoteState.IN_PROGRESS, "In Progress")
     assert (result.start_count, result.charge) == (None, None)
     fake.set_status(order_id, "Paused")
     paused = await client.status(order_id)
-    assert (paused.state, paused.raw_status) == (OrderState.UNKNOWN, "Paused")
+    assert (paused.state, paused.raw_status) == (RemoteState.UNKNOWN, "Paused")
 
 
 async def test_status_numeric_fields(client: SmmV2Client, fake: FakeProvider) -> None:
@@ -424,14 +424,14 @@ async def test_status_numeric_fields(client: SmmV2Client, fake: FakeProvider) ->
 async def test_status_wrapped_single_dialect(client: SmmV2Client, fake: FakeProvider) -> None:
     fake.wrap_single_status = True
     order_id = await place(client)
-    assert (await client.status(order_id)).state is OrderState.PENDING
+    assert (await client.status(order_id)).state is RemoteState.PENDING
     assert (await client.status("999")).not_found is True
 
 
 async def test_status_dripfeed_parent_shape(client: SmmV2Client, fake: FakeProvider) -> None:
     fake.fail("status", "reply", payload={"status": "In progress", "runs": "2", "orders": [1001, 1002]})
     result = await client.status("1000")
-    assert (result.state, result.remains, result.charge) == (OrderState.IN_PROGRESS, None, None)
+    assert (result.state, result.remains, result.charge) == (RemoteState.IN_PROGRESS, None, None)
 
 
 async def test_status_unexpected_shape_is_unavailable(client: SmmV2Client, fake: FakeProvider) -> None:
@@ -449,7 +449,7 @@ async def test_statuses_chunk_250_ids_into_three_requests(client: SmmV2Client, f
     assert sizes == [50, 100, 100]
     assert all("order" not in params for params in fake.calls("status"))
     assert set(result) == set(wanted)
-    assert all(result[order_id].state is OrderState.IN_PROGRESS for order_id in placed)
+    assert all(result[order_id].state is RemoteState.IN_PROGRESS for order_id in placed)
     assert result["1"].not_found is True
 
 
@@ -458,7 +458,7 @@ async def test_statuses_per_id_errors_as_bare_strings(client: SmmV2Client, fake:
     order_id = await place(client)
     result = await client.statuses([order_id, "77", order_id, " "])
     assert fake.calls("status")[0]["orders"] == f"{order_id},77"
-    assert result[order_id].state is OrderState.PENDING
+    assert result[order_id].state is RemoteState.PENDING
     assert (result["77"].not_found, result["77"].error) == (True, "Incorrect order ID")
 
 
@@ -469,15 +469,15 @@ async def test_statuses_ids_missing_from_the_reply_are_absent(
     fake.fail("status", "reply", payload=reply)
     result = await client.statuses(["1", "2", "3", "4"])
     assert set(result) == {"1", "2", "3"}
-    assert result["1"].state is OrderState.COMPLETED
-    assert result["2"].state is OrderState.UNKNOWN and result["2"].error
+    assert result["1"].state is RemoteState.COMPLETED
+    assert result["2"].state is RemoteState.UNKNOWN and result["2"].error
     assert (result["3"].not_found, result["3"].error) == (False, "Order is locked")
 
 
 async def test_statuses_one_id_answered_in_the_single_shape(client: SmmV2Client, fake: FakeProvider) -> None:
     fake.fail("status", "reply", payload={"status": "Completed", "remains": "0", "charge": "1.2"})
     result = await client.statuses(["5"])
-    assert result["5"].state is OrderState.COMPLETED
+    assert result["5"].state is RemoteState.COMPLETED
 
 
 async def test_statuses_raise_when_a_chunk_fails(client: SmmV2Client, fake: FakeProvider) -> None:
@@ -493,7 +493,7 @@ async def test_statuses_chunked_keeps_the_good_chunks(client: SmmV2Client, fake:
     assert [len(chunk.order_ids) for chunk in chunks] == [100, 100, 1]
     assert isinstance(chunks[0].error, ProviderUnavailable) and chunks[0].statuses == {}
     assert chunks[1].error is None and len(chunks[1].statuses) == 100
-    assert chunks[2].statuses[order_id].state is OrderState.PENDING
+    assert chunks[2].statuses[order_id].state is RemoteState.PENDING
 
 
 async def test_statuses_concurrency_is_bounded(fake: FakeProvider) -> None:
@@ -613,10 +613,10 @@ async def test_cancel_is_a_request_settled_later(client: SmmV2Client, fake: Fake
     result = await client.cancel([order_id])
     assert result[order_id].accepted is True and result[order_id].error is None
     assert fake.calls("cancel") == [{"key": KEY, "action": "cancel", "orders": order_id}]
-    assert (await client.status(order_id)).state is OrderState.PENDING  # never synchronous
+    assert (await client.status(order_id)).state is RemoteState.PENDING  # never synchronous
     fake.tick()
     canceled = await client.status(order_id)
-    assert (canceled.state, canceled.charge) == (OrderState.CANCELED, Decimal(0))
+    assert (canceled.state, canceled.charge) == (RemoteState.CANCELED, Decimal(0))
     assert fake.balance == Decimal(1000)
 
 
@@ -724,7 +724,7 @@ async def test_sim_routes_drive_the_fake(
     base = fake.url.removesuffix("/api/v2")
     order_id = await place(client)
     assert (await http.post(f"{base}/_sim/tick", params={"n": 1})).json() == {"ok": True}
-    assert (await client.status(order_id)).state is OrderState.IN_PROGRESS
+    assert (await client.status(order_id)).state is RemoteState.IN_PROGRESS
     await http.post(f"{base}/_sim/set_status", json={"order": order_id, "status": "Partial", "remains": "7"})
     assert (await client.status(order_id)).remains == 7
     await http.post(f"{base}/_sim/topup", json={"amount": "5"})

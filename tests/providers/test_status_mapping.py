@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from providers.base import (
     TERMINAL_STATES,
-    OrderState,
     RefillState,
     RejectReason,
+    RemoteState,
     classify_rejection,
     normalise_refill_status,
     normalise_status,
@@ -21,45 +21,45 @@ from providers.base import (
 from providers.parsing import decode_json, to_bool, to_decimal, to_id, to_int
 
 ORDER_TABLE = [
-    ("Pending", OrderState.PENDING),
-    ("Processing", OrderState.PENDING),
-    ("Awaiting", OrderState.PENDING),
-    ("In progress", OrderState.IN_PROGRESS),
-    ("In Progress", OrderState.IN_PROGRESS),
-    ("in_progress", OrderState.IN_PROGRESS),
-    ("IN-PROGRESS", OrderState.IN_PROGRESS),
-    ("inprogress", OrderState.IN_PROGRESS),
-    ("Active", OrderState.IN_PROGRESS),
-    ("Completed", OrderState.COMPLETED),
-    ("complete", OrderState.COMPLETED),
-    (" COMPLETED \n", OrderState.COMPLETED),
-    ("Partial", OrderState.PARTIAL),
-    ("Canceled", OrderState.CANCELED),
-    ("Cancelled", OrderState.CANCELED),
-    ("Refunded", OrderState.CANCELED),
-    ("Fail", OrderState.FAILED),
-    ("Failed", OrderState.FAILED),
-    ("Error", OrderState.FAILED),
-    ("", OrderState.UNKNOWN),
-    ("Paused", OrderState.UNKNOWN),
-    ("Expired", OrderState.UNKNOWN),
-    ("Completed partially", OrderState.UNKNOWN),
-    ("Not completed", OrderState.UNKNOWN),
-    ("success", OrderState.UNKNOWN),
+    ("Pending", RemoteState.PENDING),
+    ("Processing", RemoteState.PENDING),
+    ("Awaiting", RemoteState.PENDING),
+    ("In progress", RemoteState.IN_PROGRESS),
+    ("In Progress", RemoteState.IN_PROGRESS),
+    ("in_progress", RemoteState.IN_PROGRESS),
+    ("IN-PROGRESS", RemoteState.IN_PROGRESS),
+    ("inprogress", RemoteState.IN_PROGRESS),
+    ("Active", RemoteState.IN_PROGRESS),
+    ("Completed", RemoteState.COMPLETED),
+    ("complete", RemoteState.COMPLETED),
+    (" COMPLETED \n", RemoteState.COMPLETED),
+    ("Partial", RemoteState.PARTIAL),
+    ("Canceled", RemoteState.CANCELED),
+    ("Cancelled", RemoteState.CANCELED),
+    ("Refunded", RemoteState.CANCELED),
+    ("Fail", RemoteState.FAILED),
+    ("Failed", RemoteState.FAILED),
+    ("Error", RemoteState.FAILED),
+    ("", RemoteState.UNKNOWN),
+    ("Paused", RemoteState.UNKNOWN),
+    ("Expired", RemoteState.UNKNOWN),
+    ("Completed partially", RemoteState.UNKNOWN),
+    ("Not completed", RemoteState.UNKNOWN),
+    ("success", RemoteState.UNKNOWN),
 ]
 
 TERMINAL_SPELLINGS = {"completed", "complete", "partial", "canceled", "cancelled", "refunded"}
 
 
 @pytest.mark.parametrize(("raw", "expected"), ORDER_TABLE)
-def test_normalise_status_table(raw: str, expected: OrderState) -> None:
+def test_normalise_status_table(raw: str, expected: RemoteState) -> None:
     assert normalise_status(raw) is expected
 
 
 def test_terminal_states_are_exactly_the_settled_ones() -> None:
-    assert {OrderState.COMPLETED, OrderState.PARTIAL, OrderState.CANCELED} == TERMINAL_STATES
-    assert OrderState.FAILED not in TERMINAL_STATES
-    assert OrderState.UNKNOWN not in TERMINAL_STATES
+    assert {RemoteState.COMPLETED, RemoteState.PARTIAL, RemoteState.CANCELED} == TERMINAL_STATES
+    assert RemoteState.FAILED not in TERMINAL_STATES
+    assert RemoteState.UNKNOWN not in TERMINAL_STATES
 
 
 @given(st.text())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.alerts import alert_admins, send_alert
 from bot.config import Settings
+from bot.notify.alerts import alert_admins, send_alert
 from storage.cancels import CancelRepo
 from storage.catalog import CatalogRepo, ServiceData
 from storage.database import Database

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.money import to_minor_ceil
+from bot.wallet.money import to_minor_ceil
 from storage.orders import Order
 from storage.stats import PeriodTotals, StatsRepo
 

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from providers.base import Provider, ProviderError, ProviderUnavailable, Service
+from providers.base import Provider, ProviderError, ProviderService, ProviderUnavailable
 from storage.catalog import CatalogRepo, ServiceData, SyncCounts
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ class SyncReport:
     seconds: float
 
 
-def _service_data(service: Service) -> ServiceData:
+def _service_data(service: ProviderService) -> ServiceData:
     return ServiceData(
         provider_service_id=service.service_id,
         category=(service.category.strip() or "Other")[:MAX_CATEGORY],
@@ -38,7 +38,7 @@ def _service_data(service: Service) -> ServiceData:
     )
 
 
-def _usable(service: Service) -> bool:
+def _usable(service: ProviderService) -> bool:
     """Drop entries no customer could order sensibly (negative prices, inverted limits)."""
     return service.rate >= 0 and 0 < service.min <= service.max
 

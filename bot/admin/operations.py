@@ -12,16 +12,16 @@ from bot import texts
 from storage.database import Database, select_one
 from storage.errors import DuplicateEntry
 from storage.ledger import EntryKind, apply_entry
-from storage.orders import Order, Status, fetch_order, transition
+from storage.orders import Order, OrderStatus, fetch_order, transition
 from storage.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
 # Orders the poller no longer settles: a manual refund cannot race an automatic one.
-MANUALLY_REFUNDABLE = (Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.FAILED)
+MANUALLY_REFUNDABLE = (OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.FAILED)
 
 
-class Outcome(StrEnum):
+class AdminOutcome(StrEnum):
     DONE = "done"
     NOT_FOUND = "not_found"
     WRONG_STATUS = "wrong_status"  # refund: still active or unknown; resolve: no longer unknown
@@ -32,7 +32,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    outcome: Outcome
+    outcome: AdminOutcome
     order: Order | None = None
     amount: int = 0
     left: int = 0  # refund: what could still be refunded
@@ -81,13 +81,13 @@ async def manual_refund(
         async with db.transaction() as tx:
             order = await fetch_order(tx, order_id)
             if order is None:
-                return Result(Outcome.NOT_FOUND)
+                return Result(AdminOutcome.NOT_FOUND)
             if order.status not in MANUALLY_REFUNDABLE:
-                return Result(Outcome.WRONG_STATUS, order)
+                return Result(AdminOutcome.WRONG_STATUS, order)
             left = order.charge - order.refunded
             value = left if amount is None else amount
             if left <= 0 or value > left:
-                return Result(Outcome.TOO_MUCH, order, left=left)
+                return Result(AdminOutcome.TOO_MUCH, order, left=left)
             # Guarded by the status read above: the same transaction, so nobody moved it in between.
             await transition(
                 tx, order.id, expected=order.status, status=order.status, refunded=order.refunded + value
@@ -106,17 +106,17 @@ async def manual_refund(
             await enqueue(tx, order.user_id, notice, ref=f"notice:{ref}")
             updated = await fetch_order(tx, order.id)
     except DuplicateEntry:
-        return Result(Outcome.ALREADY_APPLIED)
+        return Result(AdminOutcome.ALREADY_APPLIED)
     logger.info("Admin %s refunded %s cents of order %s", admin_id, value, order_id)
-    return Result(Outcome.DONE, updated, amount=value, left=left - value, new_balance=new_balance)
+    return Result(AdminOutcome.DONE, updated, amount=value, left=left - value, new_balance=new_balance)
 
 
 async def _unknown_order(tx: aiosqlite.Connection, order_id: int) -> Result | Order:
     order = await fetch_order(tx, order_id)
     if order is None:
-        return Result(Outcome.NOT_FOUND)
-    if order.status != Status.UNKNOWN:
-        return Result(Outcome.WRONG_STATUS, order)
+        return Result(AdminOutcome.NOT_FOUND)
+    if order.status != OrderStatus.UNKNOWN:
+        return Result(AdminOutcome.WRONG_STATUS, order)
     return order
 
 
@@ -132,12 +132,12 @@ async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str,
             (found.provider, provider_order_id, order_id),
         )
         if other is not None:
-            return Result(Outcome.ID_TAKEN, found, other_order_id=int(other[0]))
+            return Result(AdminOutcome.ID_TAKEN, found, other_order_id=int(other[0]))
         await transition(
             tx,
             order_id,
-            expected=Status.UNKNOWN,
-            status=Status.PENDING,
+            expected=OrderStatus.UNKNOWN,
+            status=OrderStatus.PENDING,
             provider_order_id=provider_order_id,
             provider_status="Pending",
             attention=None,
@@ -149,7 +149,7 @@ async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str,
         )
         updated = await fetch_order(tx, order_id)
     logger.info("Admin %s resolved order %s as placed (%s)", admin_id, order_id, provider_order_id)
-    return Result(Outcome.DONE, updated)
+    return Result(AdminOutcome.DONE, updated)
 
 
 async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: str, currency: str) -> Result:
@@ -167,8 +167,8 @@ async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: st
             await transition(
                 tx,
                 order_id,
-                expected=Status.UNKNOWN,
-                status=Status.FAILED,
+                expected=OrderStatus.UNKNOWN,
+                status=OrderStatus.FAILED,
                 refunded=found.charge,
                 attention=None,
                 error="not placed (checked by an admin)",
@@ -189,6 +189,6 @@ async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: st
             await enqueue(tx, found.user_id, notice, ref=f"notice:resolved:{order_id}")
             updated = await fetch_order(tx, order_id)
     except DuplicateEntry:
-        return Result(Outcome.ALREADY_APPLIED)
+        return Result(AdminOutcome.ALREADY_APPLIED)
     logger.info("Admin %s resolved order %s as not placed; refunded %s cents", admin_id, order_id, amount)
-    return Result(Outcome.DONE, updated, amount=amount, new_balance=new_balance)
+    return Result(AdminOutcome.DONE, updated, amount=amount, new_balance=new_balance)

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot import texts
-from bot.alerts import send_alert
 from bot.config import Settings
-from bot.settlement import SettleReport, settle
-from providers.base import OrderStatus, Provider
+from bot.notify.alerts import send_alert
+from bot.orders.settlement import SettleReport, settle
+from providers.base import Provider, StatusReport
 from storage.database import Database
 from storage.orders import Order, OrderRepo
 
@@ -88,7 +88,7 @@ async def _poll_page(
                     chunk.error,
                 )
                 continue
-            pairs: list[tuple[Order, OrderStatus]] = []
+            pairs: list[tuple[Order, StatusReport]] = []
             for provider_order_id, status in chunk.statuses.items():
                 pairs.extend((order, status) for order in by_id.get(provider_order_id, ()))
             _add(report.settled, await settle(db, settings, pairs))

@@ -14,8 +14,8 @@ from enum import StrEnum
 import aiosqlite
 
 from bot import texts
-from bot.alerts import alert_admins
 from bot.config import Settings
+from bot.notify.alerts import alert_admins
 from providers.base import (
     Provider,
     ProviderError,
@@ -27,7 +27,7 @@ from providers.base import (
 )
 from storage.catalog import Service
 from storage.database import Database
-from storage.orders import Order, Status
+from storage.orders import Order, OrderStatus
 from storage.outbox import enqueue
 from storage.refills import Refill, RefillPhase, RefillRepo, finish_refill, insert_refill, note_poll
 
@@ -48,7 +48,7 @@ class RefillOutcome(StrEnum):
 def can_refill(order: Order, service: Service | None) -> bool:
     """A completed order of a service that offers refills, with a provider order to refill."""
     return (
-        order.status == Status.COMPLETED
+        order.status == OrderStatus.COMPLETED
         and order.provider_order_id is not None
         and service is not None
         and service.refill

@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from math import ceil
 
-from bot.money import MINOR_PER_MAJOR
+from bot.wallet.money import MINOR_PER_MAJOR
 from storage.catalog import Service
 
 UNITS_PER_RATE = 1000  # provider rates are per 1000 units

@@ -16,10 +16,10 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
-from bot.money import proportional_floor
-from providers.base import OrderState, OrderStatus
+from bot.wallet.money import proportional_floor
+from providers.base import RemoteState, StatusReport
 from storage.database import Database, select_all
-from storage.orders import ACTIVE, Order, Status
+from storage.orders import ACTIVE, Order, OrderStatus
 from storage.outbox import enqueue_many
 
 logger = logging.getLogger(__name__)
@@ -28,11 +28,11 @@ logger = logging.getLogger(__name__)
 FLAG_AFTER_BAD_POLLS = 3
 
 _STATE_TO_STATUS = {
-    OrderState.PENDING: Status.PENDING,
-    OrderState.IN_PROGRESS: Status.IN_PROGRESS,
-    OrderState.COMPLETED: Status.COMPLETED,
-    OrderState.PARTIAL: Status.PARTIAL,
-    OrderState.CANCELED: Status.CANCELED,
+    RemoteState.PENDING: OrderStatus.PENDING,
+    RemoteState.IN_PROGRESS: OrderStatus.IN_PROGRESS,
+    RemoteState.COMPLETED: OrderStatus.COMPLETED,
+    RemoteState.PARTIAL: OrderStatus.PARTIAL,
+    RemoteState.CANCELED: OrderStatus.CANCELED,
 }
 
 
@@ -50,7 +50,7 @@ class SettleReport:
 @dataclass(slots=True)
 class _Plan:
     order: Order
-    status: Status
+    status: OrderStatus
     fields: dict[str, object]
     refund: int = 0
     notice: str | None = None
@@ -70,7 +70,7 @@ def _alerts(order: Order, why: str, key: str, settings: Settings) -> list[tuple[
     ]
 
 
-def plan_change(order: Order, report: OrderStatus, settings: Settings) -> _Plan | None:
+def plan_change(order: Order, report: StatusReport, settings: Settings) -> _Plan | None:
     """Decide what a status report means for an active order; None when nothing changes."""
     state = report.state
     common: dict[str, object] = {"provider_status": report.raw_status or None}
@@ -81,7 +81,7 @@ def plan_change(order: Order, report: OrderStatus, settings: Settings) -> _Plan 
     if report.charge is not None:
         common["provider_charge"] = str(report.charge)
 
-    if report.not_found or state in (OrderState.FAILED, OrderState.UNKNOWN):
+    if report.not_found or state in (RemoteState.FAILED, RemoteState.UNKNOWN):
         bad = order.bad_polls + 1
         plan = _Plan(order, order.status, {**common, "bad_polls": bad})
         if report.not_found:
@@ -96,7 +96,7 @@ def plan_change(order: Order, report: OrderStatus, settings: Settings) -> _Plan 
         return plan
 
     status = _STATE_TO_STATUS[state]
-    if status == Status.PARTIAL and report.remains is None:
+    if status == OrderStatus.PARTIAL and report.remains is None:
         # Without `remains` the undelivered share is unknown: never guess with money.
         why = "Partial without a remains figure: settle it by hand"
         if order.attention == why:
@@ -118,9 +118,9 @@ def plan_change(order: Order, report: OrderStatus, settings: Settings) -> _Plan 
         return _Plan(order, status, {**common, "bad_polls": 0})
 
     refund = 0
-    if status == Status.CANCELED:
+    if status == OrderStatus.CANCELED:
         refund = order.charge - order.refunded
-    elif status == Status.PARTIAL:
+    elif status == OrderStatus.PARTIAL:
         refund = max(
             proportional_floor(order.charge, report.remains or 0, order.quantity) - order.refunded, 0
         )
@@ -129,7 +129,7 @@ def plan_change(order: Order, report: OrderStatus, settings: Settings) -> _Plan 
 
 
 async def settle(
-    db: Database, settings: Settings, pairs: Iterable[tuple[Order, OrderStatus]]
+    db: Database, settings: Settings, pairs: Iterable[tuple[Order, StatusReport]]
 ) -> SettleReport:
     """Apply status reports to their orders in one transaction (falling back to one per order)."""
     plans = [plan for order, status in pairs if (plan := plan_change(order, status, settings)) is not None]
@@ -211,11 +211,11 @@ async def _write(
             report.flagged += 1
         if plan.status != order.status:
             report.changed += 1
-            if plan.status == Status.COMPLETED:
+            if plan.status == OrderStatus.COMPLETED:
                 report.completed += 1
-            elif plan.status == Status.PARTIAL:
+            elif plan.status == OrderStatus.PARTIAL:
                 report.partial += 1
-            elif plan.status == Status.CANCELED:
+            elif plan.status == OrderStatus.CANCELED:
                 report.canceled += 1
 
     for names, rows in updates.items():

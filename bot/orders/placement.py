@@ -9,21 +9,21 @@ from enum import StrEnum
 import aiosqlite
 
 from bot import texts
+from bot.catalog.pricing import service_price
+from bot.catalog.shop import global_markup
 from bot.config import Settings
-from bot.pricing import service_price
-from bot.shop import global_markup
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database, select_one
 from storage.errors import InsufficientFunds
 from storage.ledger import EntryKind, apply_entry
-from storage.orders import Order, OrderRepo, Status, fetch_order, insert_order, transition
+from storage.orders import Order, OrderRepo, OrderStatus, fetch_order, insert_order, transition
 from storage.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
 
-class Outcome(StrEnum):
+class PlaceOutcome(StrEnum):
     PLACED = "placed"
     REJECTED = "rejected"  # the provider said no, or never got the request; refunded
     UNKNOWN = "unknown"  # parked: the provider may have it; not refunded, not re-sent
@@ -42,7 +42,7 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class PlaceResult:
-    outcome: Outcome
+    outcome: PlaceOutcome
     order: Order | None = None
     reason: str = ""
     quote: Quote | None = None
@@ -77,12 +77,12 @@ async def place_order(
     """Charge the customer and place the order upstream exactly once."""
     service = await deps.catalog.get(service_id)
     if service is None or not service.available:
-        return PlaceResult(Outcome.SERVICE_UNAVAILABLE)
+        return PlaceResult(PlaceOutcome.SERVICE_UNAVAILABLE)
     if not service.min_quantity <= quantity <= service.max_quantity:
-        return PlaceResult(Outcome.SERVICE_UNAVAILABLE)
+        return PlaceResult(PlaceOutcome.SERVICE_UNAVAILABLE)
     fresh = await quote(deps, service, quantity)
     if fresh.total != quoted_total:
-        return PlaceResult(Outcome.PRICE_CHANGED, quote=fresh)
+        return PlaceResult(PlaceOutcome.PRICE_CHANGED, quote=fresh)
 
     try:
         async with deps.db.transaction() as tx:
@@ -99,7 +99,7 @@ async def place_order(
             if order_id is None:
                 row = await select_one(tx, "SELECT id FROM orders WHERE quote_key = ?", (quote_key,))
                 existing = await fetch_order(tx, int(row[0])) if row else None
-                return PlaceResult(Outcome.ALREADY_PLACED, order=existing)
+                return PlaceResult(PlaceOutcome.ALREADY_PLACED, order=existing)
             await apply_entry(
                 tx,
                 user_id=user_id,
@@ -110,7 +110,7 @@ async def place_order(
                 note=f"Order #{order_id}",
             )
     except InsufficientFunds as exc:
-        return PlaceResult(Outcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
+        return PlaceResult(PlaceOutcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
 
     return await _submit(deps, order_id, service, link, quantity)
 
@@ -138,14 +138,14 @@ async def _submit(
         await transition(
             tx,
             order_id,
-            expected=Status.SUBMITTING,
-            status=Status.PENDING,
+            expected=OrderStatus.SUBMITTING,
+            status=OrderStatus.PENDING,
             provider_order_id=provider_order_id,
             provider_status="Pending",
         )
         order = await fetch_order(tx, order_id)
     logger.info("Order %s placed upstream as %s", order_id, provider_order_id)
-    return PlaceResult(Outcome.PLACED, order=order)
+    return PlaceResult(PlaceOutcome.PLACED, order=order)
 
 
 async def _fail(
@@ -158,8 +158,8 @@ async def _fail(
         moved = await transition(
             tx,
             order_id,
-            expected=Status.SUBMITTING,
-            status=Status.FAILED,
+            expected=OrderStatus.SUBMITTING,
+            status=OrderStatus.FAILED,
             error=reason,
             refunded=order.charge,
         )
@@ -182,7 +182,7 @@ async def _fail(
                         ref=f"alert:refused:{order_id}:{admin_id}",
                     )
         order = await fetch_order(tx, order_id)
-    return PlaceResult(Outcome.REJECTED, order=order, reason=reason)
+    return PlaceResult(PlaceOutcome.REJECTED, order=order, reason=reason)
 
 
 async def _park(deps: OrderingDeps, order_id: int, detail: str) -> PlaceResult:
@@ -191,15 +191,15 @@ async def _park(deps: OrderingDeps, order_id: int, detail: str) -> PlaceResult:
         await transition(
             tx,
             order_id,
-            expected=Status.SUBMITTING,
-            status=Status.UNKNOWN,
+            expected=OrderStatus.SUBMITTING,
+            status=OrderStatus.UNKNOWN,
             attention=texts.ATTENTION_UNKNOWN,
             error=detail[:300],
         )
         order = await fetch_order(tx, order_id)
         assert order is not None
         await alert_unknown(tx, deps.settings, order)
-    return PlaceResult(Outcome.UNKNOWN, order=order)
+    return PlaceResult(PlaceOutcome.UNKNOWN, order=order)
 
 
 async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Order) -> None:
@@ -216,7 +216,7 @@ async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Ord
 async def recover_interrupted(deps: OrderingDeps) -> int:
     """Park orders left in `submitting` by a crash: the `add` may or may not have reached the provider."""
     parked = 0
-    for order in await deps.orders.with_status(Status.SUBMITTING, limit=1000):
+    for order in await deps.orders.with_status(OrderStatus.SUBMITTING, limit=1000):
         await _park(deps, order.id, "the bot stopped while placing this order")
         parked += 1
     if parked:

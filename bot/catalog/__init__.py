@@ -1,0 +1,1 @@
+"""The catalogue: sync with the provider, pricing and shop settings."""

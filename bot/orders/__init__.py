@@ -1,0 +1,1 @@
+"""Orders: placement, settlement, status polling, refills, cancellation and input validation."""

@@ -1,0 +1,1 @@
+"""The wallet: the money type and credits."""
