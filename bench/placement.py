@@ -122,6 +122,13 @@ async def run(quick: bool, workdir: Path) -> Outcome:
             *(place_direct(deps, service.id, user_id, f"bench-a-{user_id}") for user_id in direct)
         )
         alone = [await place_direct(deps, service.id, user_id, f"bench-b-{user_id}") for user_id in direct]
+        # The cost of durable commits: the same calls with the writer switched to synchronous=NORMAL,
+        # as it ran before every commit was synced (bench only; the bot always runs FULL).
+        await shop.db.writer.execute("PRAGMA synchronous=NORMAL")
+        try:
+            relaxed = [await place_direct(deps, service.id, u, f"bench-c-{u}") for u in direct]
+        finally:
+            await shop.db.writer.execute("PRAGMA synchronous=FULL")
 
     figures: list[Figure] = [
         info(NAME, f"Confirm -> placed, {count} at once, p50", ms(percentile(latencies, 50)), "ms", digits=1),
@@ -130,11 +137,22 @@ async def run(quick: bool, workdir: Path) -> Outcome:
         below(NAME, f"place_order(), {count} at once, p99", ms(percentile(together, 99)), "ms", 50, 1),
         info(NAME, "place_order(), one at a time, p50", ms(percentile(alone, 50)), "ms", digits=1),
         info(NAME, "place_order(), one at a time, p99", ms(percentile(alone, 99)), "ms", digits=1),
+        info(NAME, "  same, commits not synced (NORMAL), p50", ms(percentile(relaxed, 50)), "ms", digits=1),
+        info(NAME, "  same, commits not synced (NORMAL), p99", ms(percentile(relaxed, 99)), "ms", digits=1),
+        info(
+            NAME,
+            "durable commits cost per order, p50",
+            ms(percentile(alone, 50) - percentile(relaxed, 50)),
+            "ms",
+            digits=2,
+        ),
         exactly(NAME, "orders placed end to end", int(placed or 0), "", count),
     ]
     notes = [
         f"{count} funded users brought to the summary first; all Confirm presses queued in one go; "
         f"end-to-end max {ms(max(latencies)):.1f} ms; provider latency 0",
+        "every commit is synced to disk (synchronous=FULL): a placement makes two commits, the charge "
+        "and the provider's id; the NORMAL rows show the same calls without the syncs",
         "the bot, both fakes and the users share one event loop, so under load the end-to-end figure "
         "includes the fakes' own CPU; place_order() alone includes the fake provider's",
     ]

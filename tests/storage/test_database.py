@@ -40,3 +40,12 @@ async def test_one_trip_helpers_see_the_transactions_own_writes(db: Database) ->
         rows = await select_all(tx, "SELECT id FROM users ORDER BY id")
         assert [row[0] for row in rows] == [1, 2]
     assert await db.fetchval("SELECT COUNT(*) FROM users WHERE first_name = 'Renamed'") == 2
+
+
+async def test_every_commit_of_the_writer_is_synced_to_disk(db: Database) -> None:
+    # synchronous=FULL (2) in WAL mode: a commit survives an OS crash or power loss, not only a
+    # crash of the bot. Charges precede provider calls, so a lost commit would be an unpaid order.
+    row = await select_one(db.writer, "PRAGMA synchronous")
+    assert row is not None and int(row[0]) == 2
+    mode = await select_one(db.writer, "PRAGMA journal_mode")
+    assert mode is not None and mode[0] == "wal"
