@@ -35,6 +35,7 @@ from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
 from providers.unconfigured import UnconfiguredProvider
+from storage.cancels import CancelRepo
 from storage.catalog import CatalogRepo
 from storage.database import Database
 from storage.fsm import FsmRepo
@@ -42,6 +43,8 @@ from storage.ledger import LedgerRepo
 from storage.orders import OrderRepo
 from storage.outbox import OUTBOX_TOPIC, OutboxRepo
 from storage.quotes import QuoteRepo
+from storage.refills import RefillRepo
+from storage.stats import StatsRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
@@ -115,6 +118,9 @@ def create_dispatcher(
         catalog=catalog,
         orders=orders,
         quotes=QuoteRepo(db),
+        refills=RefillRepo(db),
+        cancels=CancelRepo(db),
+        stats=StatsRepo(db),
         notifier=notifier,
         scheduler=create_scheduler(),
         ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),

@@ -11,13 +11,12 @@ from aiogram.types import Message
 
 from bot import texts
 from bot.admin.reports import balance_is_low, period_reports
-from bot.catalog.shop import MARKUP_KEY, global_markup
+from bot.catalog.shop import global_markup, set_global_markup, set_service_markup, switch_service
 from bot.catalog.sync import sync_catalog
 from bot.config import Settings
 from handlers.admin import UsageError, admin_router, parse_id, parse_percent
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo
-from storage.database import Database
 from storage.orders import OrderRepo
 from storage.stats import StatsRepo
 from storage.users import UserRepo
@@ -42,7 +41,7 @@ async def cmd_markup(message: Message, command: CommandObject, catalog: CatalogR
     except UsageError as exc:
         await message.answer(texts.usage_error(str(exc), texts.MARKUP_USAGE))
         return
-    await catalog.set_setting(MARKUP_KEY, str(percent))
+    await set_global_markup(catalog, percent)
     logger.info("Admin %s set the global markup to %s%%", message.from_user.id, percent)
     await message.answer(texts.markup_set(str(percent)))
 
@@ -60,7 +59,7 @@ async def cmd_price(
         await message.answer(texts.usage_error(str(exc), texts.PRICE_USAGE))
         return
     service = await catalog.get(service_id)
-    if service is None or not await catalog.set_markup(service_id, percent):
+    if service is None or not await set_service_markup(catalog, service_id, percent):
         await message.answer(texts.no_such_service(service_id))
         return
     logger.info("Admin %s set the markup of service %s to %s", message.from_user.id, service_id, percent)
@@ -82,7 +81,7 @@ async def cmd_service(message: Message, command: CommandObject, catalog: Catalog
         await message.answer(texts.usage_error(str(exc), texts.SERVICE_USAGE))
         return
     enabled = switch.lower() == "on"
-    if not await catalog.set_enabled(service_id, enabled):
+    if not await switch_service(catalog, service_id, enabled):
         await message.answer(texts.no_such_service(service_id))
         return
     service = await catalog.get(service_id)
@@ -107,10 +106,10 @@ async def cmd_sync(message: Message, provider: Provider, catalog: CatalogRepo) -
 
 
 async def cmd_stats(
-    message: Message, db: Database, users: UserRepo, orders: OrderRepo, settings: Settings
+    message: Message, stats: StatsRepo, users: UserRepo, orders: OrderRepo, settings: Settings
 ) -> None:
     """Users, orders by status, and turnover, refunds and margin for today, 7 and 30 days."""
-    reports = await period_reports(StatsRepo(db))
+    reports = await period_reports(stats)
     attention = len(await orders.needing_attention(limit=1000))
     await message.answer(
         texts.stats(
@@ -119,14 +118,14 @@ async def cmd_stats(
     )
 
 
-async def cmd_provider(message: Message, provider: Provider, db: Database, settings: Settings) -> None:
+async def cmd_provider(message: Message, provider: Provider, stats: StatsRepo, settings: Settings) -> None:
     """The provider balance, flagged low when it would not last another day at the last day's pace."""
     try:
         balance = await provider.balance()
     except ProviderError as exc:
         await message.answer(texts.provider_failed(exc.message))
         return
-    spent = await StatsRepo(db).provider_cost_since(datetime.now(UTC) - timedelta(days=1))
+    spent = await stats.provider_cost_since(datetime.now(UTC) - timedelta(days=1))
     await message.answer(
         texts.provider_balance(
             str(balance.amount),

@@ -64,15 +64,16 @@ async def _show_detail(
     callback: CallbackQuery,
     order: Order,
     page: int,
-    db: Database,
+    refills: RefillRepo,
+    cancels: CancelRepo,
     catalog: CatalogRepo,
     settings: Settings,
     notice: str = "",
 ) -> None:
     """Render an order's detail with the buttons that apply to it now, under an optional notice."""
     service = await catalog.get(order.service_id)
-    refill = await RefillRepo(db).latest_for_order(order.id)
-    cancel_requested = await CancelRepo(db).requested(order.id)
+    refill = await refills.latest_for_order(order.id)
+    cancel_requested = await cancels.requested(order.id)
     text = texts.order_detail(
         order,
         settings.currency,
@@ -96,7 +97,8 @@ async def on_order_view(
     callback: CallbackQuery,
     callback_data: OrderViewCb,
     orders: OrderRepo,
-    db: Database,
+    refills: RefillRepo,
+    cancels: CancelRepo,
     catalog: CatalogRepo,
     settings: Settings,
 ) -> None:
@@ -105,13 +107,15 @@ async def on_order_view(
     if order is None:
         return
     await callback.answer()
-    await _show_detail(callback, order, callback_data.page, db, catalog, settings)
+    await _show_detail(callback, order, callback_data.page, refills, cancels, catalog, settings)
 
 
 async def on_refill(
     callback: CallbackQuery,
     callback_data: RefillCb,
     orders: OrderRepo,
+    refills: RefillRepo,
+    cancels: CancelRepo,
     db: Database,
     catalog: CatalogRepo,
     provider: Provider,
@@ -124,15 +128,16 @@ async def on_refill(
     # Answer first: the provider may take seconds, and the button should stop spinning now.
     await callback.answer()
     outcome = await request_refill(db, provider, order, await catalog.get(order.service_id))
-    await _show_detail(
-        callback, order, callback_data.page, db, catalog, settings, notice=texts.refill_outcome(outcome)
-    )
+    notice = texts.refill_outcome(outcome)
+    await _show_detail(callback, order, callback_data.page, refills, cancels, catalog, settings, notice)
 
 
 async def on_cancel_order(
     callback: CallbackQuery,
     callback_data: CancelOrderCb,
     orders: OrderRepo,
+    refills: RefillRepo,
+    cancels: CancelRepo,
     db: Database,
     catalog: CatalogRepo,
     provider: Provider,
@@ -151,9 +156,8 @@ async def on_cancel_order(
         return
     outcome = await request_cancel(db, provider, order, service)
     fresh = await orders.get(order.id) or order
-    await _show_detail(
-        callback, fresh, callback_data.page, db, catalog, settings, notice=texts.cancel_outcome(outcome)
-    )
+    notice = texts.cancel_outcome(outcome)
+    await _show_detail(callback, fresh, callback_data.page, refills, cancels, catalog, settings, notice)
 
 
 def create_router() -> Router:
