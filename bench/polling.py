@@ -64,10 +64,18 @@ def finish_all(provider: FakeProvider) -> None:
         provider.set_status(order.order_id, status, remains=int(order.quantity * undelivered))
 
 
+async def active_orders(orders: OrderRepo) -> list[Order]:
+    """Every active order with a provider id, read a page at a time as the poller reads them."""
+    found: list[Order] = []
+    while page := await orders.active(after_id=found[-1].id if found else 0):
+        found.extend(page)
+    return found
+
+
 async def statuses(p: Poller) -> list[list[tuple[Order, StatusReport]]]:
     """Fetch every active order's status (not timed), grouped per request as the poller groups them."""
     active: dict[str, Order] = {}
-    for order in await p.orders.active_all():
+    for order in await active_orders(p.orders):
         assert order.provider_order_id is not None
         active[order.provider_order_id] = order
     batches = []

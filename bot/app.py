@@ -20,6 +20,7 @@ from aiogram.types import BotCommand
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
+from bot.admin.audit import AUDIT_DELAY_MINUTES, audit_job
 from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
@@ -192,6 +193,15 @@ async def on_startup(
         # A bot restarted more often than daily still cleans up: the first run is soon after start.
         next_run_time=datetime.now(UTC) + timedelta(minutes=HOUSEKEEPING_DELAY_MINUTES),
     )
+    scheduler.add_job(
+        audit_job,
+        "interval",
+        hours=24,
+        args=(db, settings),
+        id="ledger_audit",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=AUDIT_DELAY_MINUTES),
+    )
     scheduler.start()
     notifier.start()
     freeze_startup_objects()
@@ -199,11 +209,25 @@ async def on_startup(
 
 
 async def on_shutdown(
-    db: Database, notifier: Notifier, scheduler: AsyncIOScheduler, http: httpx.AsyncClient
+    db: Database,
+    notifier: Notifier,
+    scheduler: AsyncIOScheduler,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    ordering: OrderingDeps,
 ) -> None:
-    """Stop background work and close resources."""
+    """Let placements in flight finish (bounded), then stop background work and close resources."""
     if scheduler.running:
         scheduler.shutdown(wait=False)
+    # Polling has stopped; a Confirm already being placed gets its `add` answer and its result shown
+    # before the HTTP client and the database close, instead of being parked at the next start.
+    cut_off = await ordering.placements.drain(settings.shutdown_grace_seconds)
+    if cut_off:
+        logger.warning(
+            "%d placement(s) did not finish within %.0fs; they are parked at the next start",
+            cut_off,
+            settings.shutdown_grace_seconds,
+        )
     await notifier.stop()
     await http.aclose()
     await db.close()

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", min_length=1, max_length=8)
     log_level: str = "INFO"
     provider_timeout_seconds: float = Field(default=20, gt=0)
+    shutdown_grace_seconds: float = Field(default=15, ge=0, le=600)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -73,8 +74,3 @@ class Settings(BaseSettings):
     def _upper_currency(cls, value: str) -> str:
         """Display currency codes in capitals."""
         return value.strip().upper()
-
-    @property
-    def markup_ratio(self) -> Decimal:
-        """Markup as a multiplier on the provider's rate, e.g. 30 % -> 1.30."""
-        return 1 + self.markup_percent / 100

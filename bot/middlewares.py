@@ -12,11 +12,17 @@ from storage.users import UserRepo
 
 
 class RegisterUser(BaseMiddleware):
-    """Make sure everyone who talks to the bot has a users row (once per process per user)."""
+    """Make sure everyone who talks to the bot has a users row (once per process per user).
+
+    A user the notifier finds has blocked the bot is forgotten, so their next message or button press
+    registers them again: that clears the blocked flag and releases the notices held for them. Updates
+    of everyone else cost a set lookup, no database write.
+    """
 
     def __init__(self, users: UserRepo) -> None:
         self.users = users
         self._seen: set[int] = set()
+        users.on_blocked(self.forget)
 
     async def __call__(
         self,

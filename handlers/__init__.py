@@ -6,6 +6,7 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    admin_audit,
     admin_orders,
     admin_shop,
     catalog,
@@ -35,6 +36,7 @@ def get_routers() -> list[Router]:
             admin.create_router(),
             admin_orders.create_router(),
             admin_shop.create_router(),
+            admin_audit.create_router(),
         ),
         admin.create_refusal_router(),
         catalog.create_router(),

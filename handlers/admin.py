@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.wallet.credits import top_up
 from bot.wallet.money import AmountError, parse_amount, parse_decimal
 from handlers.filters import IsAdmin
+from providers import is_usable_order_id
 from storage.database import Database
 from storage.errors import DuplicateEntry, InsufficientFunds
 from storage.orders import OrderRepo
@@ -32,6 +33,7 @@ ADMIN_COMMANDS = (
     "user",
     "refund",
     "resolve",
+    "settle",
     "attention",
     "markup",
     "price",
@@ -39,11 +41,11 @@ ADMIN_COMMANDS = (
     "sync",
     "stats",
     "provider",
+    "audit",
 )
 MAX_NOTE_LENGTH = 200
 MAX_PERCENT = Decimal(1000)
 RECENT_ORDERS = 5
-_PROVIDER_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), short enough for SQLite.
 _ID = re.compile(r"^[0-9]{1,18}$")
 
@@ -91,7 +93,7 @@ def parse_percent(word: str) -> Decimal:
 
 def parse_provider_order_id(word: str) -> str:
     """Accept a provider order id as panels issue them: digits, or letters, digits, - and _."""
-    if not _PROVIDER_ORDER_ID.fullmatch(word):
+    if not is_usable_order_id(word):
         raise UsageError(f"“{word}” is not a provider order id")
     return word
 

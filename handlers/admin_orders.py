@@ -1,24 +1,38 @@
-"""Admin commands about orders: /order <id>, /refund, /resolve and /attention."""
+"""Admin commands about orders: /order <id>, /refund, /resolve, /settle and /attention."""
 
 from __future__ import annotations
 
+import re
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from bot.admin.operations import AdminOutcome, manual_refund, resolve_placed, resolve_refund
+from bot.admin.operations import AdminOutcome, manual_refund, resolve_placed, resolve_refund, settle_by_hand
 from bot.admin.reports import order_margin
 from bot.config import Settings
 from bot.wallet.money import AmountError, parse_amount
 from handlers.admin import UsageError, admin_router, parse_id, parse_note, parse_provider_order_id, split_args
+from handlers.callbacks import AttentionCb
+from handlers.common import show
+from handlers.keyboards import attention_keyboard, clamp_page, pages
+from providers.base import RemoteState
 from storage.database import Database
 from storage.ledger import LedgerRepo
 from storage.orders import OrderRepo
 from storage.refills import RefillRepo
 from storage.users import UserRepo
 
-ATTENTION_LIMIT = 30
+ATTENTION_PAGE_SIZE = 10
+_SETTLE_STATES = {
+    "completed": RemoteState.COMPLETED,
+    "canceled": RemoteState.CANCELED,
+    "cancelled": RemoteState.CANCELED,
+    "partial": RemoteState.PARTIAL,
+}
+_COUNT = re.compile(r"^[0-9]{1,9}$")
+_PAGE = re.compile(r"^[0-9]{1,6}$")
 
 
 async def cmd_order(
@@ -138,10 +152,74 @@ async def cmd_resolve(message: Message, command: CommandObject, db: Database, se
     await message.answer(text)
 
 
-async def cmd_attention(message: Message, orders: OrderRepo) -> None:
-    """List orders flagged for an admin, oldest first."""
-    flagged = await orders.needing_attention(limit=ATTENTION_LIMIT)
-    await message.answer(texts.attention_list(flagged) if flagged else texts.ATTENTION_NONE)
+def _settle_args(command: CommandObject) -> tuple[int, RemoteState, int | None]:
+    """Parse `<order_id> completed|canceled` or `<order_id> partial <remains>`."""
+    parts = (command.args or "").split()
+    if len(parts) < 2:
+        raise UsageError("Missing arguments")
+    order_id = parse_id(parts[0], "an order number")
+    state = _SETTLE_STATES.get(parts[1].lower())
+    if state is None:
+        raise UsageError(f"“{parts[1]}” is not completed, canceled or partial")
+    if state != RemoteState.PARTIAL:
+        if len(parts) > 2:
+            raise UsageError(f"Nothing goes after “{parts[1]}”")
+        return order_id, state, None
+    if len(parts) != 3 or not _COUNT.fullmatch(parts[2]):
+        raise UsageError("Give the remains (the units not delivered) as a whole number after “partial”")
+    return order_id, state, int(parts[2])
+
+
+async def cmd_settle(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
+    """Settle a flagged or stuck active order by hand, as the provider would have, exactly once."""
+    assert message.from_user is not None
+    try:
+        order_id, state, remains = _settle_args(command)
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.SETTLE_USAGE))
+        return
+    result = await settle_by_hand(
+        db, settings, order_id=order_id, state=state, remains=remains, admin_id=message.from_user.id
+    )
+    order = result.order
+    if result.outcome == AdminOutcome.DONE and order is not None:
+        text = texts.settle_done(order, result.amount, settings.currency)
+    elif result.outcome == AdminOutcome.WRONG_STATUS and order is not None:
+        text = texts.settle_not_active(order.id, order.status)
+    elif result.outcome == AdminOutcome.BAD_REMAINS and order is not None:
+        text = texts.usage_error(texts.settle_remains_range(order.id, order.quantity), texts.SETTLE_USAGE)
+    elif result.outcome == AdminOutcome.ALREADY_APPLIED:
+        text = texts.ALREADY_APPLIED
+    else:
+        text = texts.no_such_order(order_id)
+    await message.answer(text)
+
+
+async def _attention_page(orders: OrderRepo, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    count = await orders.count_needing_attention()
+    if count == 0:
+        return texts.ATTENTION_NONE, None
+    page = clamp_page(page, count, ATTENTION_PAGE_SIZE)
+    flagged = await orders.needing_attention(limit=ATTENTION_PAGE_SIZE, offset=page * ATTENTION_PAGE_SIZE)
+    total = pages(count, ATTENTION_PAGE_SIZE)
+    return texts.attention_list(flagged, page, total, count), attention_keyboard(page, total)
+
+
+async def cmd_attention(message: Message, command: CommandObject, orders: OrderRepo) -> None:
+    """List orders flagged for an admin, parked ones first, then the newest: /attention [page]."""
+    arg = (command.args or "").strip()
+    if arg and not _PAGE.fullmatch(arg):
+        await message.answer(texts.usage_error(f"“{arg}” is not a page number", texts.ATTENTION_USAGE))
+        return
+    text, markup = await _attention_page(orders, int(arg or 1) - 1)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_attention_page(callback: CallbackQuery, callback_data: AttentionCb, orders: OrderRepo) -> None:
+    """Show another page of the flagged orders."""
+    await callback.answer()
+    text, markup = await _attention_page(orders, callback_data.page)
+    await show(callback, text, markup)
 
 
 def create_router() -> Router:
@@ -151,5 +229,7 @@ def create_router() -> Router:
     router.message.register(cmd_order, Command("order", magic=F.args.regexp(r"^\s*[0-9]{1,18}\s*$")))
     router.message.register(cmd_refund, Command("refund"))
     router.message.register(cmd_resolve, Command("resolve"))
+    router.message.register(cmd_settle, Command("settle"))
     router.message.register(cmd_attention, Command("attention"))
+    router.callback_query.register(on_attention_page, AttentionCb.filter())
     return router

@@ -110,7 +110,7 @@ async def cmd_stats(
 ) -> None:
     """Users, orders by status, and turnover, refunds and margin for today, 7 and 30 days."""
     reports = await period_reports(stats)
-    attention = len(await orders.needing_attention(limit=1000))
+    attention = await orders.count_needing_attention()
     await message.answer(
         texts.stats(
             await users.count(), await orders.counts_by_status(), reports, attention, settings.currency

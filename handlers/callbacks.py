@@ -53,3 +53,7 @@ class CancelOrderCb(CallbackData, prefix="co"):
 
 class HistoryCb(CallbackData, prefix="hist"):
     page: int = 0
+
+
+class AttentionCb(CallbackData, prefix="att"):
+    page: int = 0  # admins only: the admin area's filter checks whoever pressed

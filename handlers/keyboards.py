@@ -7,7 +7,15 @@ from collections.abc import Callable
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
-from handlers.callbacks import CancelCb, CategoriesCb, CategoryCb, ConfirmCb, OrderServiceCb, ServiceCb
+from handlers.callbacks import (
+    AttentionCb,
+    CancelCb,
+    CategoriesCb,
+    CategoryCb,
+    ConfirmCb,
+    OrderServiceCb,
+    ServiceCb,
+)
 from storage.catalog import Category, Service
 
 
@@ -120,3 +128,9 @@ def summary_keyboard(quote_key: str | None) -> InlineKeyboardMarkup:
         )
     rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def attention_keyboard(page: int, total_pages: int) -> InlineKeyboardMarkup | None:
+    """Previous and Next for the admins' list of flagged orders (None when it fits one page)."""
+    pager = _pager(page, total_pages, lambda p: AttentionCb(page=p).pack())
+    return InlineKeyboardMarkup(inline_keyboard=[pager]) if pager else None

@@ -1,7 +1,6 @@
 """Upstream SMM panels: typed results, errors and the SMM panel API v2 client."""
 
 from providers.base import (
-    TERMINAL_STATES,
     CancelResult,
     ErrorKind,
     OrderOutcomeUnknown,
@@ -21,10 +20,10 @@ from providers.base import (
     normalise_refill_status,
     normalise_status,
 )
+from providers.parsing import is_usable_order_id
 from providers.smm_v2 import SmmV2Client
 
 __all__ = [
-    "TERMINAL_STATES",
     "CancelResult",
     "ErrorKind",
     "OrderOutcomeUnknown",
@@ -42,6 +41,7 @@ __all__ = [
     "StatusChunk",
     "StatusReport",
     "classify_rejection",
+    "is_usable_order_id",
     "normalise_refill_status",
     "normalise_status",
 ]

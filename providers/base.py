@@ -19,10 +19,6 @@ class RemoteState(StrEnum):
     UNKNOWN = "unknown"  # a status string we do not recognise; never treated as success
 
 
-TERMINAL_STATES: frozenset[RemoteState] = frozenset(
-    {RemoteState.COMPLETED, RemoteState.PARTIAL, RemoteState.CANCELED}
-)
-
 _ORDER_STATES: dict[str, RemoteState] = {
     "pending": RemoteState.PENDING,
     "processing": RemoteState.PENDING,

@@ -8,6 +8,7 @@ what cannot be understood.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -79,6 +80,16 @@ def to_id(value: object) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     return None
+
+
+# What a provider order id may look like before it is stored, comma-joined into requests or shown:
+# panels issue numbers, 24-hex ObjectIds or short slugs. Anything else is not an id we can use.
+_USABLE_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_usable_order_id(value: str) -> bool:
+    """Tell whether a provider order id is a short run of ASCII letters, digits, "-" or "_"."""
+    return _USABLE_ORDER_ID.fullmatch(value) is not None
 
 
 def lower_keys(value: Mapping[Any, Any]) -> dict[str, Any]:

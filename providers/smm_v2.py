@@ -23,7 +23,15 @@ from providers.base import (
     classify_rejection,
 )
 from providers.batching import chunk_ids, run_chunks, run_merged
-from providers.parsing import MalformedReply, error_text, lower_keys, parse_service, to_decimal, to_id
+from providers.parsing import (
+    MalformedReply,
+    error_text,
+    is_usable_order_id,
+    lower_keys,
+    parse_service,
+    to_decimal,
+    to_id,
+)
 from providers.replies import (
     error_status,
     parse_cancel_list,
@@ -144,6 +152,13 @@ class SmmV2Client:
                 "add: the reply has no order id; the order may have been created upstream",
                 provider=self.name,
             )
+        if not is_usable_order_id(order_id):
+            # Stored as-is it would break every comma-joined status request; the order may exist though.
+            raise OrderOutcomeUnknown(
+                f"add: the reply's order id {order_id[:40]!r} is not usable; "
+                "the order may have been created upstream",
+                provider=self.name,
+            )
         return order_id
 
     async def status(self, order_id: str) -> StatusReport:
@@ -213,6 +228,9 @@ class SmmV2Client:
         refill_id = to_id(value)
         if refill_id is None:
             raise self._malformed("refill", "reply has no refill id")
+        if not is_usable_order_id(refill_id):
+            # Stored as-is it would break every comma-joined refill_status request.
+            raise self._malformed("refill", f"the reply's refill id {refill_id[:40]!r} is not usable")
         return refill_id
 
     async def refills(

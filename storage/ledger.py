@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from typing import NotRequired, TypedDict, Unpack
 
 import aiosqlite
 
-from storage.database import Database, change, select_one
+from storage.database import Database, select_all
 from storage.errors import DuplicateEntry, InsufficientFunds, UnknownUser
+from storage.orders import Order
 
 
 class EntryKind(StrEnum):
@@ -16,6 +21,18 @@ class EntryKind(StrEnum):
     CHARGE = "charge"
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
+
+
+class NewEntry(TypedDict):
+    """A balance change to write: signed cents and a reference unique across the whole ledger."""
+
+    user_id: int
+    amount: int
+    kind: EntryKind
+    ref: str
+    order_id: NotRequired[int | None]
+    admin_id: NotRequired[int | None]
+    note: NotRequired[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,88 +56,106 @@ class Mismatch:
     ledger_sum: int
 
 
-async def apply_entry(
-    tx: aiosqlite.Connection,
-    *,
-    user_id: int,
-    amount: int,
-    kind: EntryKind,
-    ref: str,
-    order_id: int | None = None,
-    admin_id: int | None = None,
-    note: str = "",
-) -> int:
-    """Move `amount` cents (signed) on a wallet inside the caller's transaction; return the new balance.
+def order_refund(order: Order, amount: int, note: str, admin_id: int | None = None) -> NewEntry:
+    """An order's refund: its reference `refund:order:<id>` lets money for an order come back only once."""
+    return NewEntry(
+        user_id=order.user_id,
+        amount=amount,
+        kind=EntryKind.REFUND,
+        ref=f"refund:order:{order.id}",
+        order_id=order.id,
+        admin_id=admin_id,
+        note=note,
+    )
 
-    The debit is one guarded UPDATE, so a balance can never go below zero even under concurrency,
-    and the unique `ref` makes a repeated credit fail instead of paying twice.
+
+async def apply_entry(tx: aiosqlite.Connection, **entry: Unpack[NewEntry]) -> int:
+    """Move `amount` cents (signed) on a wallet inside the caller's transaction; return the new balance."""
+    [balance_after] = await apply_entries(tx, [entry])
+    return balance_after
+
+
+async def apply_entries(tx: aiosqlite.Connection, entries: Sequence[NewEntry]) -> list[int]:
+    """Write entries, in order, inside the caller's transaction; return each one's balance after it.
+
+    All or nothing: a reference written before (or twice in `entries`) raises DuplicateEntry, a debit the
+    balance does not cover InsufficientFunds, an unknown user UnknownUser, and then nothing is written.
+    Four statements whatever the batch size, so settling thousands of orders stays fast.
     """
-    if amount == 0:
+    if not entries:
+        return []
+    if any(entry["amount"] == 0 for entry in entries):
         raise ValueError("a ledger entry must move money")
-    # A savepoint keeps the entry atomic on its own: a caller that catches the error and goes on
-    # with its transaction never keeps half of it.
-    await tx.execute("SAVEPOINT ledger_entry")
-    try:
-        new_balance = await _apply(tx, user_id, amount, kind, ref, order_id, admin_id, note)
-    except BaseException:
-        await tx.execute("ROLLBACK TO ledger_entry")
-        await tx.execute("RELEASE ledger_entry")
-        raise
-    await tx.execute("RELEASE ledger_entry")
-    return new_balance
-
-
-async def _apply(
-    tx: aiosqlite.Connection,
-    user_id: int,
-    amount: int,
-    kind: EntryKind,
-    ref: str,
-    order_id: int | None,
-    admin_id: int | None,
-    note: str,
-) -> int:
-    row = await select_one(
+    refs = [entry["ref"] for entry in entries]
+    for ref, count in Counter(refs).items():
+        if count > 1:
+            raise DuplicateEntry(ref)
+    # Every check comes before the first write, so a refused batch leaves nothing behind even in a
+    # transaction that goes on; the write transaction is IMMEDIATE, so what is read here stays true.
+    user_ids = sorted({entry["user_id"] for entry in entries})
+    rows = await select_all(
         tx,
-        "UPDATE users SET balance = balance + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-        "WHERE id = ? AND balance + ? >= 0 RETURNING balance",
-        (amount, user_id, amount),
+        "SELECT id, balance, NULL FROM users WHERE id IN (SELECT value FROM json_each(?)) "
+        "UNION ALL SELECT NULL, NULL, ref FROM ledger WHERE ref IN (SELECT value FROM json_each(?))",
+        (json.dumps(user_ids), json.dumps(refs)),
     )
-    if row is None:
-        current = await select_one(tx, "SELECT balance FROM users WHERE id = ?", (user_id,))
-        if current is None:
+    taken = {row[2] for row in rows if row[2] is not None}
+    for ref in refs:
+        if ref in taken:
+            raise DuplicateEntry(ref)
+    balances: dict[int, int] = {row[0]: row[1] for row in rows if row[2] is None}
+    after: list[int] = []
+    for entry in entries:
+        user_id, amount = entry["user_id"], entry["amount"]
+        if user_id not in balances:
             raise UnknownUser(user_id)
-        raise InsufficientFunds(user_id, -amount, int(current[0]))
-    new_balance = int(row[0])
-    inserted = await change(
-        tx,
+        if balances[user_id] + amount < 0:
+            raise InsufficientFunds(user_id, -amount, balances[user_id])
+        balances[user_id] += amount
+        after.append(balances[user_id])
+    await _write(tx, entries, after)
+    return after
+
+
+async def _write(tx: aiosqlite.Connection, entries: Sequence[NewEntry], after: list[int]) -> None:
+    # A plain INSERT: should a reference slip past the check above, it fails instead of paying twice.
+    await tx.executemany(
         "INSERT INTO ledger (user_id, amount, kind, ref, order_id, admin_id, note, balance_after) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING",
-        (user_id, amount, kind.value, ref, order_id, admin_id, note, new_balance),
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                entry["user_id"],
+                entry["amount"],
+                entry["kind"].value,
+                entry["ref"],
+                entry.get("order_id"),
+                entry.get("admin_id"),
+                entry.get("note", ""),
+                balance_after,
+            )
+            for entry, balance_after in zip(entries, after, strict=True)
+        ],
     )
-    if inserted != 1:
-        raise DuplicateEntry(ref)
-    return new_balance
+    totals: Counter[int] = Counter()
+    for entry in entries:
+        totals[entry["user_id"]] += entry["amount"]
+    moves = [(amount, user_id, amount) for user_id, amount in totals.items() if amount != 0]
+    # Guarded like every debit, so a balance can never go below zero whatever was read above.
+    cursor = await tx.executemany(
+        "UPDATE users SET balance = balance + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "WHERE id = ? AND balance + ? >= 0",
+        moves,
+    )
+    if cursor.rowcount != len(moves):
+        raise RuntimeError(f"{len(moves) - cursor.rowcount} balance(s) changed inside a write transaction")
 
 
-async def ref_exists(tx: aiosqlite.Connection, ref: str) -> bool:
-    """Tell whether a ledger reference was already written (inside a transaction)."""
-    return await select_one(tx, "SELECT 1 FROM ledger WHERE ref = ?", (ref,)) is not None
+_COLUMNS = tuple(column.name for column in fields(LedgerEntry))
 
 
 def _entry(row: aiosqlite.Row) -> LedgerEntry:
-    return LedgerEntry(
-        id=row["id"],
-        user_id=row["user_id"],
-        amount=row["amount"],
-        kind=EntryKind(row["kind"]),
-        ref=row["ref"],
-        order_id=row["order_id"],
-        admin_id=row["admin_id"],
-        note=row["note"],
-        balance_after=row["balance_after"],
-        created_at=row["created_at"],
-    )
+    values = {name: row[name] for name in _COLUMNS}
+    return LedgerEntry(**{**values, "kind": EntryKind(row["kind"])})
 
 
 class LedgerRepo:
@@ -129,29 +164,10 @@ class LedgerRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def record(
-        self,
-        *,
-        user_id: int,
-        amount: int,
-        kind: EntryKind,
-        ref: str,
-        order_id: int | None = None,
-        admin_id: int | None = None,
-        note: str = "",
-    ) -> int:
+    async def record(self, **entry: Unpack[NewEntry]) -> int:
         """Write one entry in its own transaction; return the new balance."""
         async with self.db.transaction() as tx:
-            return await apply_entry(
-                tx,
-                user_id=user_id,
-                amount=amount,
-                kind=kind,
-                ref=ref,
-                order_id=order_id,
-                admin_id=admin_id,
-                note=note,
-            )
+            return await apply_entry(tx, **entry)
 
     async def history(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[LedgerEntry]:
         """Return a user's entries, newest first."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 import aiosqlite
 
-from storage.database import Database, change, select_one
+from storage.database import Database, select_all, select_one
 
 
 class OrderStatus(StrEnum):
@@ -24,6 +26,11 @@ class OrderStatus(StrEnum):
 
 ACTIVE = (OrderStatus.PENDING, OrderStatus.IN_PROGRESS)
 TERMINAL = (OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.FAILED)
+
+
+def undelivered(remains: int, quantity: int) -> int:
+    """Clamp a provider's `remains` to [0, quantity]: below zero is over-delivery, above is a glitch."""
+    return min(max(remains, 0), quantity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,7 @@ class Order:
             return self.quantity
         if self.remains is None:
             return None
-        return self.quantity - min(max(self.remains, 0), self.quantity)
+        return self.quantity - undelivered(self.remains, self.quantity)
 
 
 _SELECT = (
@@ -123,17 +130,8 @@ async def fetch_order(tx: aiosqlite.Connection, order_id: int) -> Order | None:
     return None if row is None else order_from_row(row)
 
 
-async def transition(
-    tx: aiosqlite.Connection,
-    order_id: int,
-    *,
-    expected: OrderStatus | tuple[OrderStatus, ...],
-    status: OrderStatus,
-    **fields: object,
-) -> bool:
-    """Move an order to `status` only if it is still in `expected`; False if someone got there first."""
-    olds = (expected,) if isinstance(expected, OrderStatus) else expected
-    allowed = {
+_FIELDS = frozenset(
+    {
         "provider_order_id",
         "provider_status",
         "start_count",
@@ -144,20 +142,80 @@ async def transition(
         "bad_polls",
         "refunded",
     }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"unknown order fields: {sorted(unknown)}")
-    assignments = ["status = ?", "updated_at = " + NOW]
-    params: list[object] = [status.value]
-    for name, value in fields.items():
-        assignments.append(f"{name} = ?")
-        params.append(value)
-    if status in TERMINAL:
-        assignments.append("finished_at = COALESCE(finished_at, " + NOW + ")")
-    marks = ", ".join("?" for _ in olds)
-    params.extend([order_id, *(old.value for old in olds)])
-    sql = "UPDATE orders SET " + ", ".join(assignments) + f" WHERE id = ? AND status IN ({marks})"
-    return await change(tx, sql, tuple(params)) == 1
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One guarded transition: to `status` (with `fields`) only if the order is still in `expected`."""
+
+    order_id: int
+    expected: tuple[OrderStatus, ...]
+    status: OrderStatus
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
+async def transition(
+    tx: aiosqlite.Connection,
+    order_id: int,
+    *,
+    expected: OrderStatus | tuple[OrderStatus, ...],
+    status: OrderStatus,
+    **fields: object,
+) -> bool:
+    """Move an order to `status` only if it is still in `expected`; False if someone got there first."""
+    olds = (expected,) if isinstance(expected, OrderStatus) else expected
+    return await transition_many(tx, [Move(order_id, olds, status, fields)]) == 1
+
+
+async def transition_many(tx: aiosqlite.Connection, moves: Sequence[Move]) -> int:
+    """Apply guarded transitions with one statement per shape of change; return how many orders moved."""
+    groups: dict[tuple[tuple[str, ...], int, bool], list[tuple[object, ...]]] = {}
+    for move in moves:
+        unknown = set(move.fields) - _FIELDS
+        if unknown:
+            raise ValueError(f"unknown order fields: {sorted(unknown)}")
+        names = tuple(sorted(move.fields))
+        key = (names, len(move.expected), move.status in TERMINAL)
+        groups.setdefault(key, []).append(
+            (
+                move.status.value,
+                *(move.fields[name] for name in names),
+                move.order_id,
+                *(old.value for old in move.expected),
+            )
+        )
+    moved = 0
+    for (names, olds, terminal), params in groups.items():
+        assignments = ["status = ?", "updated_at = " + NOW, *(f"{name} = ?" for name in names)]
+        if terminal:
+            assignments.append("finished_at = COALESCE(finished_at, " + NOW + ")")
+        marks = ", ".join("?" * olds)
+        sql = "UPDATE orders SET " + ", ".join(assignments) + f" WHERE id = ? AND status IN ({marks})"
+        cursor = await tx.executemany(sql, params)
+        moved += cursor.rowcount
+    return moved
+
+
+async def versions(tx: aiosqlite.Connection, order_ids: Sequence[int]) -> dict[int, tuple[OrderStatus, str]]:
+    """Read the status and `updated_at` of orders inside a transaction, to tell whether they changed."""
+    rows = await select_all(
+        tx,
+        "SELECT id, status, updated_at FROM orders WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(order_ids)),),
+    )
+    return {row[0]: (OrderStatus(row[1]), row[2]) for row in rows}
+
+
+def placed(provider_order_id: str) -> dict[str, object]:
+    """The fields of an order the provider accepted as `provider_order_id`: nothing flagged, no error."""
+    return {
+        "provider_order_id": provider_order_id,
+        "provider_status": "Pending",
+        "attention": None,
+        "error": None,
+        "bad_polls": 0,
+    }
 
 
 class OrderRepo:
@@ -171,12 +229,15 @@ class OrderRepo:
         row = await self.db.fetchone(_SELECT + " WHERE o.id = ?", (order_id,))
         return None if row is None else order_from_row(row)
 
+    async def _where(self, condition: str, params: tuple[object, ...]) -> list[Order]:
+        rows = await self.db.fetchall(_SELECT + " WHERE " + condition, params)
+        return [order_from_row(row) for row in rows]
+
     async def for_user(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[Order]:
         """Return a user's orders, newest first."""
-        rows = await self.db.fetchall(
-            _SELECT + " WHERE o.user_id = ? ORDER BY o.id DESC LIMIT ? OFFSET ?", (user_id, limit, offset)
+        return await self._where(
+            "o.user_id = ? ORDER BY o.id DESC LIMIT ? OFFSET ?", (user_id, limit, offset)
         )
-        return [order_from_row(row) for row in rows]
 
     async def count_for_user(self, user_id: int) -> int:
         """Return how many orders a user has."""
@@ -194,36 +255,28 @@ class OrderRepo:
 
     async def active(self, *, after_id: int = 0, limit: int = 1000) -> list[Order]:
         """Return orders the provider is still working on that have a provider id, by id."""
-        rows = await self.db.fetchall(
-            _SELECT + " WHERE o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
+        return await self._where(
+            "o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
             "AND o.id > ? ORDER BY o.id LIMIT ?",
             (after_id, limit),
         )
-        return [order_from_row(row) for row in rows]
 
     async def with_status(self, status: OrderStatus, *, limit: int = 100) -> list[Order]:
         """Return orders in one status, oldest first."""
-        rows = await self.db.fetchall(
-            _SELECT + " WHERE o.status = ? ORDER BY o.id LIMIT ?", (status.value, limit)
-        )
-        return [order_from_row(row) for row in rows]
+        return await self._where("o.status = ? ORDER BY o.id LIMIT ?", (status.value, limit))
 
-    async def needing_attention(self, *, limit: int = 20) -> list[Order]:
-        """Return orders flagged for an admin, oldest first."""
-        rows = await self.db.fetchall(
-            _SELECT + " WHERE o.attention IS NOT NULL ORDER BY o.id LIMIT ?", (limit,)
+    async def needing_attention(self, *, limit: int = 20, offset: int = 0) -> list[Order]:
+        """Return orders flagged for an admin: parked ones (money held) first, then the newest first."""
+        return await self._where(
+            "o.attention IS NOT NULL ORDER BY o.status = 'unknown' DESC, o.id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
         )
-        return [order_from_row(row) for row in rows]
+
+    async def count_needing_attention(self) -> int:
+        """Return how many orders are flagged for an admin."""
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM orders WHERE attention IS NOT NULL") or 0)
 
     async def by_quote_key(self, quote_key: str) -> Order | None:
         """Return the order placed from a summary, if any."""
         row = await self.db.fetchone(_SELECT + " WHERE o.quote_key = ?", (quote_key,))
         return None if row is None else order_from_row(row)
-
-    async def active_all(self) -> list[Order]:
-        """Return every order the provider is still working on that has a provider id."""
-        rows = await self.db.fetchall(
-            _SELECT + " WHERE o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
-            "ORDER BY o.id"
-        )
-        return [order_from_row(row) for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,11 +23,25 @@ class OutboxMessage:
 
 
 _INSERT = "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING"
+_INSERT_HELD = (
+    "INSERT INTO outbox (chat_id, text, ref, next_attempt_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (ref) DO NOTHING"
+)
 
 
 async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str | None = None) -> bool:
     """Queue a message inside the caller's transaction; False if `ref` was already queued."""
     inserted = await change(tx, _INSERT, (chat_id, text, ref))
+    touch(OUTBOX_TOPIC)
+    return inserted == 1
+
+
+async def enqueue_held(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str, until: float) -> bool:
+    """Queue a fallback held until `until` (unix seconds) unless `OutboxRepo.settle_held` resolves it first.
+
+    While held it also holds back later messages to the chat, so they keep their order.
+    """
+    inserted = await change(tx, _INSERT_HELD, (chat_id, text, ref, until))
     touch(OUTBOX_TOPIC)
     return inserted == 1
 
@@ -64,9 +79,51 @@ class OutboxRepo:
         return [OutboxMessage(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def next_due_at(self) -> float | None:
-        """Return when the earliest pending message is due, or None if nothing is pending."""
-        value = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        """Return when the earliest pending message is due, or None if nothing is pending.
+
+        Messages held for users who blocked the bot do not count: they wait for the user, not a time.
+        """
+        value = await self.db.fetchval(
+            "SELECT MIN(o.next_attempt_at) FROM outbox o LEFT JOIN users u ON u.id = o.chat_id "
+            "WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0"
+        )
         return None if value is None else float(value)
+
+    async def settle_held(self, ref: str, *, shown: bool) -> bool:
+        """Resolve a message queued by `enqueue_held`: shown another way (recorded as sent) or due now.
+
+        Return False if it was no longer held (already sent, or never queued).
+        """
+        async with self.db.transaction() as tx:
+            if shown:
+                changed = await change(
+                    tx,
+                    "UPDATE outbox SET status = 'sent', sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                    "WHERE ref = ? AND status = 'pending'",
+                    (ref,),
+                )
+            else:
+                changed = await change(
+                    tx,
+                    "UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) "
+                    "WHERE ref = ? AND status = 'pending'",
+                    (time.time(), ref),
+                )
+                touch(OUTBOX_TOPIC)
+        return changed == 1
+
+    async def release_held(self, ref_prefix: str) -> int:
+        """Make every pending message whose ref starts with `ref_prefix` due now; return how many."""
+        now = time.time()
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx,
+                "UPDATE outbox SET next_attempt_at = ? "
+                "WHERE status = 'pending' AND next_attempt_at > ? AND substr(ref, 1, ?) = ?",
+                (now, now, len(ref_prefix), ref_prefix),
+            )
+            touch(OUTBOX_TOPIC)
+        return changed
 
     async def mark_sent(self, message_id: int) -> None:
         """Record that Telegram accepted the message."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -51,6 +52,11 @@ class UserRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._blocked_listeners: list[Callable[[int], None]] = []
+
+    def on_blocked(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(user_id)` after a user is recorded as having blocked the bot."""
+        self._blocked_listeners.append(listener)
 
     async def upsert(
         self,
@@ -112,6 +118,9 @@ class UserRepo:
                 "WHERE id = ?",
                 (int(blocked), user_id),
             )
+        if blocked:
+            for listener in self._blocked_listeners:
+                listener(user_id)
 
     async def count(self) -> int:
         """Return the number of registered users."""

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
 import aiosqlite
 
 from bot import texts
+from bot.config import Settings
+from bot.orders.settlement import SettleReport, plan_change, write_plans
+from providers.base import RemoteState, StatusReport
 from storage.database import Database, select_one
 from storage.errors import DuplicateEntry
-from storage.ledger import EntryKind, apply_entry
-from storage.orders import Order, OrderStatus, fetch_order, transition
+from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
+from storage.orders import ACTIVE, Order, OrderStatus, fetch_order, placed, transition
 from storage.outbox import enqueue
 
 logger = logging.getLogger(__name__)
@@ -28,6 +32,7 @@ class AdminOutcome(StrEnum):
     TOO_MUCH = "too_much"  # refund above what is left
     ID_TAKEN = "id_taken"  # resolve placed: that provider order id is another order's
     ALREADY_APPLIED = "already_applied"  # the same admin message was handled before
+    BAD_REMAINS = "bad_remains"  # settle partial: remains not strictly between 0 and the quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +84,9 @@ async def manual_refund(
     """Refund part or all of what is left of a finished order's charge; None as amount means all of it."""
     try:
         async with db.transaction() as tx:
-            order = await fetch_order(tx, order_id)
-            if order is None:
-                return Result(AdminOutcome.NOT_FOUND)
-            if order.status not in MANUALLY_REFUNDABLE:
-                return Result(AdminOutcome.WRONG_STATUS, order)
+            order = await _order_in(tx, order_id, MANUALLY_REFUNDABLE)
+            if isinstance(order, Result):
+                return order
             left = order.charge - order.refunded
             value = left if amount is None else amount
             if left <= 0 or value > left:
@@ -111,11 +114,14 @@ async def manual_refund(
     return Result(AdminOutcome.DONE, updated, amount=value, left=left - value, new_balance=new_balance)
 
 
-async def _unknown_order(tx: aiosqlite.Connection, order_id: int) -> Result | Order:
+async def _order_in(
+    tx: aiosqlite.Connection, order_id: int, statuses: Collection[OrderStatus]
+) -> Result | Order:
+    """Read an order inside the transaction; a Result to answer with unless it is in one of `statuses`."""
     order = await fetch_order(tx, order_id)
     if order is None:
         return Result(AdminOutcome.NOT_FOUND)
-    if order.status != OrderStatus.UNKNOWN:
+    if order.status not in statuses:
         return Result(AdminOutcome.WRONG_STATUS, order)
     return order
 
@@ -123,7 +129,7 @@ async def _unknown_order(tx: aiosqlite.Connection, order_id: int) -> Result | Or
 async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str, admin_id: int) -> Result:
     """The provider has the parked order: make it pending under that id so the poller follows it."""
     async with db.transaction() as tx:
-        found = await _unknown_order(tx, order_id)
+        found = await _order_in(tx, order_id, (OrderStatus.UNKNOWN,))
         if isinstance(found, Result):
             return found
         other = await select_one(
@@ -133,17 +139,8 @@ async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str,
         )
         if other is not None:
             return Result(AdminOutcome.ID_TAKEN, found, other_order_id=int(other[0]))
-        await transition(
-            tx,
-            order_id,
-            expected=OrderStatus.UNKNOWN,
-            status=OrderStatus.PENDING,
-            provider_order_id=provider_order_id,
-            provider_status="Pending",
-            attention=None,
-            error=None,
-            bad_polls=0,
-        )
+        now_placed = placed(provider_order_id)
+        await transition(tx, order_id, expected=OrderStatus.UNKNOWN, status=OrderStatus.PENDING, **now_placed)
         await enqueue(
             tx, found.user_id, texts.order_confirmed_notice(order_id), ref=f"notice:resolved:{order_id}"
         )
@@ -160,31 +157,20 @@ async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: st
     """
     try:
         async with db.transaction() as tx:
-            found = await _unknown_order(tx, order_id)
+            found = await _order_in(tx, order_id, (OrderStatus.UNKNOWN,))
             if isinstance(found, Result):
                 return found
             amount = found.charge - found.refunded
-            await transition(
-                tx,
-                order_id,
-                expected=OrderStatus.UNKNOWN,
-                status=OrderStatus.FAILED,
-                refunded=found.charge,
-                attention=None,
-                error="not placed (checked by an admin)",
-            )
+            failed = {
+                "refunded": found.charge,
+                "attention": None,
+                "error": "not placed (checked by an admin)",
+            }
+            await transition(tx, order_id, expected=OrderStatus.UNKNOWN, status=OrderStatus.FAILED, **failed)
             # Parked orders were never refunded (a refund always leaves `unknown`), so this is the charge.
             assert amount > 0, f"order {order_id} is unknown but already refunded"
-            new_balance = await apply_entry(
-                tx,
-                user_id=found.user_id,
-                amount=amount,
-                kind=EntryKind.REFUND,
-                ref=f"refund:order:{order_id}",
-                order_id=order_id,
-                admin_id=admin_id,
-                note=note or f"Order #{order_id} was not placed",
-            )
+            refund = order_refund(found, amount, note or f"Order #{order_id} was not placed", admin_id)
+            [new_balance] = await apply_entries(tx, [refund])
             notice = texts.order_refunded_notice(order_id, amount, new_balance, currency)
             await enqueue(tx, found.user_id, notice, ref=f"notice:resolved:{order_id}")
             updated = await fetch_order(tx, order_id)
@@ -192,3 +178,42 @@ async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: st
         return Result(AdminOutcome.ALREADY_APPLIED)
     logger.info("Admin %s resolved order %s as not placed; refunded %s cents", admin_id, order_id, amount)
     return Result(AdminOutcome.DONE, updated, amount=amount, new_balance=new_balance)
+
+
+async def settle_by_hand(
+    db: Database, settings: Settings, *, order_id: int, state: RemoteState, remains: int | None, admin_id: int
+) -> Result:
+    """Settle a flagged or stuck active order as if the provider had reported `state`, exactly once.
+
+    A status report is made up and goes through the poller's own plan and write, so the order's fields,
+    the refund (`refund:order:<id>`) and the customer's notice are those of an automatic settlement. A
+    final order is no longer polled, so a later status from the provider moves no money.
+    """
+    try:
+        async with db.transaction() as tx:
+            order = await _order_in(tx, order_id, ACTIVE)
+            if isinstance(order, Result):
+                return order
+            if state == RemoteState.PARTIAL and not (remains is not None and 0 < remains < order.quantity):
+                return Result(AdminOutcome.BAD_REMAINS, order)
+            said = StatusReport(
+                order_id=order.provider_order_id or "",
+                state=state,
+                raw_status=order.provider_status or "",  # keep the provider's last word on the card
+                charge=None,
+                start_count=None,
+                remains=remains,
+                currency=None,
+            )
+            plan = plan_change(order, said, settings)
+            assert plan is not None, "a final status always changes an active order"
+            plan.admin_id = admin_id
+            report = SettleReport()
+            await write_plans(tx, settings, [plan], report)
+            updated = await fetch_order(tx, order_id)
+    except DuplicateEntry:
+        return Result(AdminOutcome.ALREADY_APPLIED)
+    logger.info(
+        "Admin %s settled order %s as %s; refunded %s cents", admin_id, order_id, state, report.refunded
+    )
+    return Result(AdminOutcome.DONE, updated, amount=report.refunded)

@@ -9,16 +9,20 @@ from storage.database import Database
 from storage.outbox import enqueue
 
 
-async def alert_admins(tx: aiosqlite.Connection, settings: Settings, text: str, ref: str) -> int:
-    """Queue `text` for every admin inside the caller's transaction; return how many were new.
+def admin_copies(settings: Settings, text: str, ref: str) -> list[tuple[int, str, str | None]]:
+    """Return one outbox row (chat, text, reference) per admin, each reference `<ref>:<admin id>`.
 
-    Each admin's copy gets the reference `<ref>:<admin id>`, so raising the same alert twice (a retried
-    job, a second poll cycle) sends nothing more. Choose `ref` to say what makes the alert new, e.g.
-    `alert:poll_failing:<provider>:<day>`.
+    Choose `ref` to say what makes the alert new, e.g. `alert:poll_failing:<provider>:<day>`: raising
+    the same alert twice (a retried job, a second poll cycle) then sends nothing more.
     """
+    return [(admin_id, text, f"{ref}:{admin_id}") for admin_id in sorted(settings.admin_ids)]
+
+
+async def alert_admins(tx: aiosqlite.Connection, settings: Settings, text: str, ref: str) -> int:
+    """Queue `text` for every admin inside the caller's transaction; return how many were new."""
     queued = 0
-    for admin_id in sorted(settings.admin_ids):
-        if await enqueue(tx, admin_id, text, ref=f"{ref}:{admin_id}"):
+    for admin_id, copy, copy_ref in admin_copies(settings, text, ref):
+        if await enqueue(tx, admin_id, copy, ref=copy_ref):
             queued += 1
     return queued
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import aiosqlite
@@ -12,13 +13,15 @@ from bot import texts
 from bot.catalog.pricing import service_price
 from bot.catalog.shop import global_markup
 from bot.config import Settings
+from bot.notify.alerts import alert_admins
+from bot.orders.inflight import Placements
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database, select_one
 from storage.errors import InsufficientFunds
-from storage.ledger import EntryKind, apply_entry
+from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
 from storage.orders import Order, OrderRepo, OrderStatus, fetch_order, insert_order, transition
-from storage.outbox import enqueue
+from storage.outbox import OutboxRepo, enqueue_held
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class PlaceResult:
     reason: str = ""
     quote: Quote | None = None
     shortfall: int = 0
+    notice: str = ""  # the result as queued for the customer (see `_hold_notice`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class OrderingDeps:
     orders: OrderRepo
     provider: Provider
     settings: Settings
+    placements: Placements = field(default_factory=Placements)
 
 
 async def quote(deps: OrderingDeps, service: Service, quantity: int) -> Quote:
@@ -73,8 +78,12 @@ async def place_order(
     quantity: int,
     quoted_total: int,
     quote_key: str,
+    hold_notice: float | None = None,
 ) -> PlaceResult:
-    """Charge the customer and place the order upstream exactly once."""
+    """Charge the customer and place the order upstream exactly once.
+
+    With `hold_notice`, the result is also queued for the customer, held that many seconds.
+    """
     service = await deps.catalog.get(service_id)
     if service is None or not service.available:
         return PlaceResult(PlaceOutcome.SERVICE_UNAVAILABLE)
@@ -112,27 +121,27 @@ async def place_order(
     except InsufficientFunds as exc:
         return PlaceResult(PlaceOutcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
 
-    return await _submit(deps, order_id, service, link, quantity)
+    return await _submit(deps, order_id, service, link, quantity, hold_notice)
 
 
 async def _submit(
-    deps: OrderingDeps, order_id: int, service: Service, link: str, quantity: int
+    deps: OrderingDeps, order_id: int, service: Service, link: str, quantity: int, hold: float | None
 ) -> PlaceResult:
     """Send the one and only `add` for an order that is charged and in `submitting`."""
     try:
         provider_order_id = await deps.provider.add(service.provider_service_id, link=link, quantity=quantity)
     except OrderOutcomeUnknown as exc:
         logger.warning("Order %s outcome unknown after add: %s", order_id, exc)
-        return await _park(deps, order_id, str(exc))
+        return await _park(deps, order_id, str(exc), hold)
     except ProviderRejected as exc:
         logger.info("Provider rejected order %s: %s", order_id, exc)
-        return await _fail(deps, order_id, texts.reject_reason(exc.reason), exc)
+        return await _fail(deps, order_id, texts.reject_reason(exc.reason), exc, hold)
     except ProviderUnavailable as exc:
         if exc.reached:
             # Defensive: any "reached" failure of add is an unknown outcome, whatever its class.
-            return await _park(deps, order_id, str(exc))
+            return await _park(deps, order_id, str(exc), hold)
         logger.warning("Provider unreachable for order %s: %s", order_id, exc)
-        return await _fail(deps, order_id, texts.REASON_UNREACHABLE, None)
+        return await _fail(deps, order_id, texts.REASON_UNREACHABLE, None, hold)
 
     async with deps.db.transaction() as tx:
         await transition(
@@ -144,12 +153,17 @@ async def _submit(
             provider_status="Pending",
         )
         order = await fetch_order(tx, order_id)
+        notice = await _hold_notice(tx, deps, order, PlaceOutcome.PLACED, hold)
     logger.info("Order %s placed upstream as %s", order_id, provider_order_id)
-    return PlaceResult(PlaceOutcome.PLACED, order=order)
+    return PlaceResult(PlaceOutcome.PLACED, order=order, notice=notice)
 
 
 async def _fail(
-    deps: OrderingDeps, order_id: int, reason: str, error: ProviderRejected | None
+    deps: OrderingDeps,
+    order_id: int,
+    reason: str,
+    error: ProviderRejected | None,
+    hold: float | None = None,
 ) -> PlaceResult:
     """Mark the order failed and refund it in one transaction; alert admins when they must act."""
     async with deps.db.transaction() as tx:
@@ -164,28 +178,16 @@ async def _fail(
             refunded=order.charge,
         )
         if moved:
-            await apply_entry(
-                tx,
-                user_id=order.user_id,
-                amount=order.charge,
-                kind=EntryKind.REFUND,
-                ref=f"refund:order:{order_id}",
-                order_id=order_id,
-                note=f"Order #{order_id} was not placed",
-            )
+            await apply_entries(tx, [order_refund(order, order.charge, f"Order #{order_id} was not placed")])
             if error is not None and error.reason in (RejectReason.FUNDS, RejectReason.BAD_KEY):
-                for admin_id in deps.settings.admin_ids:
-                    await enqueue(
-                        tx,
-                        admin_id,
-                        texts.admin_provider_refused(order_id, error.message),
-                        ref=f"alert:refused:{order_id}:{admin_id}",
-                    )
+                text = texts.admin_provider_refused(order_id, error.message)
+                await alert_admins(tx, deps.settings, text, f"alert:refused:{order_id}")
         order = await fetch_order(tx, order_id)
-    return PlaceResult(PlaceOutcome.REJECTED, order=order, reason=reason)
+        notice = await _hold_notice(tx, deps, order, PlaceOutcome.REJECTED, hold if moved else None, reason)
+    return PlaceResult(PlaceOutcome.REJECTED, order=order, reason=reason, notice=notice)
 
 
-async def _park(deps: OrderingDeps, order_id: int, detail: str) -> PlaceResult:
+async def _park(deps: OrderingDeps, order_id: int, detail: str, hold: float | None = None) -> PlaceResult:
     """Park an order whose fate is unknown: no refund, no retry; every admin is alerted."""
     async with deps.db.transaction() as tx:
         await transition(
@@ -199,26 +201,66 @@ async def _park(deps: OrderingDeps, order_id: int, detail: str) -> PlaceResult:
         order = await fetch_order(tx, order_id)
         assert order is not None
         await alert_unknown(tx, deps.settings, order)
-    return PlaceResult(PlaceOutcome.UNKNOWN, order=order)
+        notice = await _hold_notice(tx, deps, order, PlaceOutcome.UNKNOWN, hold)
+    return PlaceResult(PlaceOutcome.UNKNOWN, order=order, notice=notice)
+
+
+NOTICE_REF_PREFIX = "notice:placement:"
+
+
+def notice_ref(order_id: int) -> str:
+    """The outbox ref of an order's placement result: queued once, whoever ends up showing it."""
+    return f"{NOTICE_REF_PREFIX}{order_id}"
+
+
+async def _hold_notice(
+    tx: aiosqlite.Connection,
+    deps: OrderingDeps,
+    order: Order | None,
+    outcome: PlaceOutcome,
+    hold: float | None,
+    reason: str = "",
+) -> str:
+    """Queue the customer's result in the transaction that decides it, held for `hold` seconds.
+
+    The Confirm handler shows the result by editing the summary, then marks this copy sent; if the
+    edit fails, or the bot stops first, the copy goes out instead (at once on the next start). So the
+    result is never lost, and shown twice only if the bot dies between a good edit and that mark.
+    """
+    if hold is None or order is None:
+        return ""
+    row = await select_one(tx, "SELECT balance FROM users WHERE id = ?", (order.user_id,))
+    balance = int(row[0]) if row else 0
+    currency = deps.settings.currency
+    if outcome is PlaceOutcome.PLACED:
+        text = texts.order_placed(order.id, order.charge, balance, currency)
+    elif outcome is PlaceOutcome.REJECTED:
+        text = texts.order_not_placed(order.id, reason, order.charge, balance, currency)
+    else:
+        text = texts.order_parked(order.id)
+    await enqueue_held(tx, order.user_id, text, ref=notice_ref(order.id), until=time.time() + hold)
+    return text
 
 
 async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Order) -> None:
     """Queue the "check this order on the provider's panel" alert for every admin."""
-    for admin_id in settings.admin_ids:
-        await enqueue(
-            tx,
-            admin_id,
-            texts.admin_unknown_order(order),
-            ref=f"alert:unknown:{order.id}:{admin_id}",
-        )
+    await alert_admins(tx, settings, texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
 
 
 async def recover_interrupted(deps: OrderingDeps) -> int:
-    """Park orders left in `submitting` by a crash: the `add` may or may not have reached the provider."""
+    """Park orders left in `submitting` by a stop: the `add` may or may not have reached the provider.
+
+    Also send the placement results that were held for a Confirm handler the stop cut short.
+    """
     parked = 0
     for order in await deps.orders.with_status(OrderStatus.SUBMITTING, limit=1000):
-        await _park(deps, order.id, "the bot stopped while placing this order")
+        # The customer saw "Placing…" and nothing since: tell them now.
+        await _park(deps, order.id, "the bot stopped while placing this order", hold=0.0)
         parked += 1
     if parked:
         logger.warning("Parked %d order(s) interrupted while being placed", parked)
+    # Results held for a Confirm handler that the stop cut short: nothing will show them now.
+    released = await OutboxRepo(deps.db).release_held(NOTICE_REF_PREFIX)
+    if released:
+        logger.info("Released %d placement result(s) held when the bot stopped", released)
     return parked

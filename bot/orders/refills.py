@@ -25,6 +25,7 @@ from providers.base import (
     RefillStatus,
     RejectReason,
 )
+from providers.parsing import is_usable_order_id
 from storage.catalog import Service
 from storage.database import Database
 from storage.orders import Order, OrderStatus
@@ -104,6 +105,14 @@ async def poll_refills(
     for refill in await RefillRepo(db).pending():
         by_provider.setdefault(refill.provider, []).append(refill)
     for name, refills in by_provider.items():
+        usable = [refill for refill in refills if is_usable_order_id(refill.provider_refill_id)]
+        for refill in refills:
+            if refill not in usable:
+                # Stored before ids were checked at the door; it would break the comma-joined request.
+                await _give_up(db, settings, refill, "its id is not usable", report)
+        refills = usable
+        if not refills:
+            continue
         provider = providers.get(name)
         if provider is None:
             logger.error(
@@ -115,6 +124,11 @@ async def poll_refills(
         except ProviderError as exc:
             report.failed_requests += 1
             logger.warning("Refill status request failed (%s); trying again next cycle", exc)
+            continue
+        except Exception:
+            # A bug for one provider's refills must not stop the others; the ids say which.
+            report.failed_requests += 1
+            logger.exception("Refill status check failed for refills %s", [r.id for r in refills])
             continue
         for refill in refills:
             status = statuses.get(refill.provider_refill_id)
@@ -135,11 +149,7 @@ async def _apply(
             if bad < GIVE_UP_AFTER_NOT_FOUND:
                 await note_poll(tx, refill.id, provider_status=refill.provider_status, bad_polls=bad)
                 return
-            if await finish_refill(tx, refill.id, RefillPhase.REJECTED, "not found"):
-                await _tell_customer(tx, refill, done=False)
-                text = texts.admin_refill_lost(refill.order_id, refill.provider_refill_id)
-                await alert_admins(tx, settings, text, f"alert:refill_lost:{refill.id}")
-                report.rejected += 1
+            await _reject_lost(tx, settings, refill, "the provider does not know it", report)
             return
         if status.state == RefillState.PENDING:
             if raw != refill.provider_status or refill.bad_polls:
@@ -153,6 +163,24 @@ async def _apply(
                 report.completed += 1
             else:
                 report.rejected += 1
+
+
+async def _reject_lost(
+    tx: aiosqlite.Connection, settings: Settings, refill: Refill, why: str, report: RefillPollReport
+) -> None:
+    """Stop following a refill we can no longer check: the customer and every admin are told once."""
+    if await finish_refill(tx, refill.id, RefillPhase.REJECTED, why):
+        await _tell_customer(tx, refill, done=False)
+        text = texts.admin_refill_lost(refill.order_id, refill.provider_refill_id, why)
+        await alert_admins(tx, settings, text, f"alert:refill_lost:{refill.id}")
+        report.rejected += 1
+
+
+async def _give_up(
+    db: Database, settings: Settings, refill: Refill, why: str, report: RefillPollReport
+) -> None:
+    async with db.transaction() as tx:
+        await _reject_lost(tx, settings, refill, why, report)
 
 
 async def _tell_customer(tx: aiosqlite.Connection, refill: Refill, *, done: bool) -> None:

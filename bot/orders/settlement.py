@@ -2,7 +2,8 @@
 
 A batch is written with a handful of set-based statements, so settling thousands of transitions stays
 fast. Every refund row has the unique reference `refund:order:<id>`; if one was somehow written before,
-the whole batch rolls back and is settled order by order, where the duplicate is skipped.
+the whole batch rolls back and is settled order by order, where the duplicate is skipped. An admin's
+`/settle` goes through the same plan and write, so its refund and notice are the automatic ones.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.notify.alerts import admin_copies
 from bot.wallet.money import proportional_floor
 from providers.base import RemoteState, StatusReport
-from storage.database import Database, select_all
-from storage.orders import ACTIVE, Order, OrderStatus
+from storage.database import Database
+from storage.errors import DuplicateEntry
+from storage.ledger import apply_entries, order_refund
+from storage.orders import ACTIVE, Move, Order, OrderStatus, transition_many, versions
 from storage.outbox import enqueue_many
 
 logger = logging.getLogger(__name__)
@@ -36,8 +40,10 @@ _STATE_TO_STATUS = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)  # seven counters: never by position
 class SettleReport:
+    """What settling a batch did: transitions by final status, cents refunded, orders flagged."""
+
     changed: int = 0
     completed: int = 0
     partial: int = 0
@@ -48,29 +54,32 @@ class SettleReport:
 
 
 @dataclass(slots=True)
-class _Plan:
+class Plan:
+    """What one status report does to one order, decided from the order as it was read."""
+
     order: Order
     status: OrderStatus
     fields: dict[str, object]
     refund: int = 0
-    notice: str | None = None
     notice_ref: str | None = None
-    alerts: list[tuple[int, str, str]] = field(default_factory=list)
+    alerts: list[tuple[int, str, str | None]] = field(default_factory=list)
+    admin_id: int | None = None  # who settled it by hand, for the ledger row
 
 
-def _clamp(remains: int | None, quantity: int) -> int | None:
-    return None if remains is None else min(max(remains, 0), quantity)
+def _flag(plan: Plan, why: str, key: str, settings: Settings) -> Plan:
+    """Set the order's attention and alert every admin.
+
+    The reference carries the version of the order the flag was decided on: the same flag decided
+    twice (concurrent cycles) goes out once, and a problem that comes back after being cleared is new.
+    """
+    order = plan.order
+    plan.fields["attention"] = why
+    ref = f"alert:flag:{order.id}:{key}:{order.updated_at}"
+    plan.alerts = admin_copies(settings, texts.admin_flagged(order, why), ref)
+    return plan
 
 
-def _alerts(order: Order, why: str, key: str, settings: Settings) -> list[tuple[int, str, str]]:
-    """One alert per admin; the reference makes a repeated flag for the same reason a no-op."""
-    return [
-        (admin, texts.admin_flagged(order, why), f"alert:flag:{order.id}:{key}:{admin}")
-        for admin in sorted(settings.admin_ids)
-    ]
-
-
-def plan_change(order: Order, report: StatusReport, settings: Settings) -> _Plan | None:
+def plan_change(order: Order, report: StatusReport, settings: Settings) -> Plan | None:
     """Decide what a status report means for an active order; None when nothing changes."""
     state = report.state
     common: dict[str, object] = {"provider_status": report.raw_status or None}
@@ -83,17 +92,15 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> _Plan
 
     if report.not_found or state in (RemoteState.FAILED, RemoteState.UNKNOWN):
         bad = order.bad_polls + 1
-        plan = _Plan(order, order.status, {**common, "bad_polls": bad})
+        plan = Plan(order, order.status, {**common, "bad_polls": bad})
         if report.not_found:
             plan.fields.pop("provider_status", None)
-        if bad >= FLAG_AFTER_BAD_POLLS and order.attention is None:
-            if report.not_found:
-                why, key = "the provider does not know this order id", "not_found"
-            else:
-                why, key = f"the provider reports “{report.raw_status or report.error or '?'}”", "bad_status"
-            plan.fields["attention"] = why
-            plan.alerts = _alerts(order, why, key, settings)
-        return plan
+        if bad < FLAG_AFTER_BAD_POLLS or order.attention is not None:
+            return plan
+        if report.not_found:
+            return _flag(plan, "the provider does not know this order id", "not_found", settings)
+        why = f"the provider reports “{report.raw_status or report.error or '?'}”"
+        return _flag(plan, why, "bad_status", settings)
 
     status = _STATE_TO_STATUS[state]
     if status == OrderStatus.PARTIAL and report.remains is None:
@@ -101,21 +108,20 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> _Plan
         why = "Partial without a remains figure: settle it by hand"
         if order.attention == why:
             return None
-        plan = _Plan(order, order.status, {**common, "attention": why})
-        plan.alerts = _alerts(order, why, "partial_without_remains", settings)
-        return plan
+        return _flag(Plan(order, order.status, common), why, "partial_without_remains", settings)
 
+    # A usable answer: whatever was flagged has gone away (or is settled now).
+    common.update(bad_polls=0, attention=None)
     if status in ACTIVE:
         unchanged = (
             status == order.status
             and order.bad_polls == 0
+            and order.attention is None
             and common.get("start_count", order.start_count) == order.start_count
             and common.get("remains", order.remains) == order.remains
             and (report.raw_status or None) == order.provider_status
         )
-        if unchanged:
-            return None
-        return _Plan(order, status, {**common, "bad_polls": 0})
+        return None if unchanged else Plan(order, status, common)
 
     refund = 0
     if status == OrderStatus.CANCELED:
@@ -124,8 +130,8 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> _Plan
         refund = max(
             proportional_floor(order.charge, report.remains or 0, order.quantity) - order.refunded, 0
         )
-    fields = {**common, "bad_polls": 0, "refunded": order.refunded + refund}
-    return _Plan(order, status, fields, refund=refund, notice_ref=f"notice:settled:{order.id}")
+    fields = {**common, "refunded": order.refunded + refund}
+    return Plan(order, status, fields, refund=refund, notice_ref=f"notice:settled:{order.id}")
 
 
 async def settle(
@@ -138,111 +144,60 @@ async def settle(
         return report
     try:
         async with db.transaction() as tx:
-            await _write(tx, settings, plans, report)
+            await write_plans(tx, settings, plans, report)
         return report
-    except sqlite3.IntegrityError:
+    except (DuplicateEntry, sqlite3.IntegrityError):
         logger.warning("Batch settlement hit a duplicate; settling %d orders one by one", len(plans))
     report = SettleReport()
     for plan in plans:
         try:
             async with db.transaction() as tx:
-                await _write(tx, settings, [plan], report)
-        except sqlite3.IntegrityError:
+                await write_plans(tx, settings, [plan], report)
+        except (DuplicateEntry, sqlite3.IntegrityError):
             logger.error("Order %s was already settled; skipping it", plan.order.id)
             report.skipped += 1
     return report
 
 
-async def _write(
-    tx: aiosqlite.Connection, settings: Settings, plans: list[_Plan], report: SettleReport
+async def write_plans(
+    tx: aiosqlite.Connection, settings: Settings, plans: list[Plan], report: SettleReport
 ) -> None:
-    """Write a batch of plans inside one transaction, re-checking each order's current status."""
-    ids = [plan.order.id for plan in plans]
-    current: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        found = await select_all(tx, f"SELECT id, status FROM orders WHERE id IN ({marks})", tuple(part))  # noqa: S608
-        current.update({row[0]: row[1] for row in found})
-    live = [plan for plan in plans if current.get(plan.order.id) == plan.order.status.value]
+    """Write plans inside the caller's transaction, skipping orders changed since they were read."""
+    current = await versions(tx, [plan.order.id for plan in plans])
+    live: list[Plan] = []
+    for plan in plans:
+        order = plan.order
+        now = current.get(order.id)
+        if now == (order.status, order.updated_at):
+            live.append(plan)
+        elif now is not None and now[0] not in ACTIVE:
+            logger.info("Order %s is %s already; a report of %s moves nothing", order.id, now[0], plan.status)
     report.skipped += len(plans) - len(live)
     if not live:
         return
 
-    users = sorted({plan.order.user_id for plan in live if plan.refund > 0})
-    balances: dict[int, int] = {}
-    for start in range(0, len(users), 500):
-        part = users[start : start + 500]
-        marks = ",".join("?" * len(part))
-        found = await select_all(tx, f"SELECT id, balance FROM users WHERE id IN ({marks})", tuple(part))  # noqa: S608
-        balances.update({row[0]: row[1] for row in found})
+    await transition_many(tx, [Move(p.order.id, (p.order.status,), p.status, p.fields) for p in live])
+    refunds = [plan for plan in live if plan.refund > 0]
+    entries = [
+        order_refund(p.order, p.refund, f"Order #{p.order.id} {p.status}", p.admin_id) for p in refunds
+    ]
+    balances = await apply_entries(tx, entries)
+    balance_after = {plan.order.id: balance for plan, balance in zip(refunds, balances, strict=True)}
+    report.refunded += sum(plan.refund for plan in refunds)
 
-    updates: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
-    ledger_rows: list[tuple[object, ...]] = []
     notices: list[tuple[int, str, str | None]] = []
     for plan in live:
         order = plan.order
-        names = tuple(sorted(plan.fields))
-        updates.setdefault(names, []).append(
-            (plan.status.value, *(plan.fields[name] for name in names), order.id, order.status.value)
-        )
-        balance_after = balances.get(order.user_id, 0)
-        if plan.refund > 0:
-            balance_after += plan.refund
-            balances[order.user_id] = balance_after
-            ledger_rows.append(
-                (
-                    order.user_id,
-                    plan.refund,
-                    f"refund:order:{order.id}",
-                    order.id,
-                    f"Order #{order.id} {plan.status.value}",
-                    balance_after,
-                )
-            )
-            report.refunded += plan.refund
         if plan.notice_ref is not None:
-            text = texts.order_settled(
-                order, plan.status, plan.fields, plan.refund, balance_after, settings.currency
-            )
+            after = balance_after.get(order.id, 0)
+            text = texts.order_settled(order, plan.status, plan.fields, plan.refund, after, settings.currency)
             notices.append((order.user_id, text, plan.notice_ref))
         notices.extend(plan.alerts)
-        if plan.alerts:
-            report.flagged += 1
+        report.flagged += bool(plan.alerts)
         if plan.status != order.status:
             report.changed += 1
-            if plan.status == OrderStatus.COMPLETED:
-                report.completed += 1
-            elif plan.status == OrderStatus.PARTIAL:
-                report.partial += 1
-            elif plan.status == OrderStatus.CANCELED:
-                report.canceled += 1
-
-    for names, rows in updates.items():
-        assignments = ", ".join(["status = ?", *(f"{name} = ?" for name in names)])
-        sql = (
-            f"UPDATE orders SET {assignments}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "  # noqa: S608
-            "finished_at = CASE WHEN ? IN ('completed', 'partial', 'canceled') THEN "
-            "COALESCE(finished_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ELSE finished_at END "
-            "WHERE id = ? AND status = ?"
-        )
-        params = [(row[0], *row[1:-2], row[0], row[-2], row[-1]) for row in rows]
-        await tx.executemany(sql, params)
-    if ledger_rows:
-        # A plain INSERT: a reference written before raises and rolls the whole batch back.
-        await tx.executemany(
-            "INSERT INTO ledger (user_id, amount, kind, ref, order_id, note, balance_after) "
-            "VALUES (?, ?, 'refund', ?, ?, ?, ?)",
-            ledger_rows,
-        )
-        totals: dict[int, int] = {}
-        for row in ledger_rows:
-            user_id, amount = int(row[0]), int(row[1])  # type: ignore[call-overload]
-            totals[user_id] = totals.get(user_id, 0) + amount
-        await tx.executemany(
-            "UPDATE users SET balance = balance + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-            "WHERE id = ?",
-            [(amount, user_id) for user_id, amount in totals.items()],
-        )
+            report.completed += plan.status == OrderStatus.COMPLETED
+            report.partial += plan.status == OrderStatus.PARTIAL
+            report.canceled += plan.status == OrderStatus.CANCELED
     if notices:
         await enqueue_many(tx, notices)

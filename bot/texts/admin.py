@@ -29,12 +29,14 @@ ADMIN_HELP = (
     "/user &lt;id|@username&gt; – balance, orders, last orders\n"
     "/topup &lt;user_id&gt; &lt;amount&gt; [note] – credit a wallet\n"
     "/deduct &lt;user_id&gt; &lt;amount&gt; [note] – debit a wallet (never below zero)\n"
+    "/audit – check every balance and order against the ledger\n"
     "<b>Orders</b>\n"
     "/order &lt;id&gt; – everything about an order\n"
     "/refund &lt;order_id&gt; [amount] [note] – refund a finished order (up to what is left)\n"
     "/resolve &lt;order_id&gt; placed &lt;provider order id&gt; – the provider has it\n"
     "/resolve &lt;order_id&gt; refund [note] – the provider does not have it: refund in full\n"
-    "/attention – orders waiting for an admin\n"
+    "/settle &lt;order_id&gt; completed|canceled|partial &lt;remains&gt; – settle a flagged or stuck order\n"
+    "/attention [page] – orders waiting for an admin\n"
     "<b>Shop</b>\n"
     "/markup &lt;percent&gt; – shop-wide markup\n"
     "/price &lt;service_id&gt; &lt;percent|default&gt; – a service's own markup\n"
@@ -57,6 +59,12 @@ RESOLVE_USAGE = (
     "Usage: <code>/resolve &lt;order_id&gt; placed &lt;provider order id&gt;</code> or "
     "<code>/resolve &lt;order_id&gt; refund [note]</code>\nExample: <code>/resolve 42 placed 23517</code>"
 )
+SETTLE_USAGE = (
+    "Usage: <code>/settle &lt;order_id&gt; completed</code>, <code>/settle &lt;order_id&gt; canceled</code> "
+    "or <code>/settle &lt;order_id&gt; partial &lt;remains&gt;</code>\n"
+    "Example: <code>/settle 42 partial 300</code> (300 units were not delivered)"
+)
+ATTENTION_USAGE = _usage("/attention [page]", "/attention 2")
 MARKUP_USAGE = _usage("/markup &lt;percent&gt;", "/markup 35")
 PRICE_USAGE = _usage("/price &lt;service_id&gt; &lt;percent|default&gt;", "/price 12 50")
 SERVICE_USAGE = _usage("/service &lt;service_id&gt; on|off", "/service 12 off")
@@ -234,6 +242,30 @@ def order_refunded_notice(order_id: int, amount: int, new_balance: int, currency
     )
 
 
+def settle_done(order: Order, refund: int, currency: str) -> str:
+    delivered = "-" if order.delivered is None else f"{order.delivered:,}"
+    money = f"{format_money(refund, currency)} refunded" if refund else "nothing refunded"
+    return (
+        f"✅ Order #{order.id} settled as {status_word(order.status)}: {delivered} of {order.quantity:,} "
+        f"delivered; {money}. The customer was told."
+    )
+
+
+def settle_not_active(order_id: int, status: str) -> str:
+    if status == "unknown":
+        return f"⚠️ Order #{order_id} is being checked: settle it with /resolve. Nothing changed."
+    if status == "submitting":
+        return f"⚠️ Order #{order_id} is still being placed. Nothing changed."
+    return f"Order #{order_id} is already {status_word(status)}. Nothing changed."
+
+
+def settle_remains_range(order_id: int, quantity: int) -> str:
+    return (
+        f"For order #{order_id} (quantity {quantity:,}) the remains of a partial must be from 1 to "
+        f"{quantity - 1:,}: none left is “completed”, all of it “canceled”"
+    )
+
+
 def markup_set(percent: str) -> str:
     return f"✅ The shop-wide markup is now {q(percent)}%. New prices apply to new summaries."
 
@@ -302,20 +334,23 @@ def stats(
 ATTENTION_NONE = "✅ No order needs attention."
 
 
-def attention_list(orders: list[Order]) -> str:
+def attention_list(orders: list[Order], page: int, pages: int, count: int) -> str:
+    """One page of flagged orders: parked ones (money held) first, then the newest."""
     lines = [
         f"<b>#{o.id}</b> · {status_word(o.status)} · user <code>{o.user_id}</code> · {q(o.attention or '')}"
         for o in orders
     ]
     return (
-        "⚠️ <b>Orders needing attention</b>\n\n" + "\n".join(lines) + "\n\nSee <code>/order &lt;id&gt;</code>."
+        f"⚠️ <b>Orders needing attention: {count:,}</b> (page {page + 1} of {pages})\n\n"
+        + "\n".join(lines)
+        + "\n\nSee <code>/order &lt;id&gt;</code>; settle with /resolve (parked) or /settle."
     )
 
 
-def admin_refill_lost(order_id: int, provider_refill_id: str) -> str:
+def admin_refill_lost(order_id: int, provider_refill_id: str, why: str) -> str:
     return (
-        f"⚠️ The provider no longer knows refill <code>{q(provider_refill_id)}</code> of order #{order_id}; "
-        "it was closed as rejected and the customer told."
+        f"⚠️ Refill <code>{q(provider_refill_id)}</code> of order #{order_id} can no longer be followed "
+        f"({q(why)}); it was closed as rejected and the customer told."
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.texts.common import q
 from bot.wallet.money import format_money
-from storage.orders import Order
+from storage.orders import Order, undelivered
 
 if TYPE_CHECKING:
     pass
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REASON_UNREACHABLE = "we could not reach the service provider. Please try again in a few minutes"
 ATTENTION_UNKNOWN = "placement outcome unknown: check the provider's panel, then /resolve"
+ATTENTION_BAD_PROVIDER_ID = "unusable provider order id: find the order on the panel, then /resolve"
 
 _REJECT_REASONS = {
     "link": "the provider could not use this link. Please check that it is correct and public",
@@ -44,10 +45,25 @@ def admin_provider_refused(order_id: int, message: str) -> str:
 
 
 def admin_unknown_order(order: Order) -> str:
-    return (
-        f"⚠️ <b>Order #{order.id} needs checking.</b>\n"
+    return _order_to_check(
+        order,
         "The provider did not answer clearly, so the order may or may not exist there. "
-        "It was not refunded and will not be sent again.\n"
+        "It was not refunded and will not be sent again.",
+    )
+
+
+def admin_bad_provider_id(order: Order) -> str:
+    return _order_to_check(
+        order,
+        f"Its provider order id <code>{q(order.provider_order_id or '-')}</code> cannot be sent to the "
+        "provider, so its status is no longer checked. It was parked, not refunded.",
+    )
+
+
+def _order_to_check(order: Order, why: str) -> str:
+    """An alert about a parked order: why, the order, and the two ways to settle it."""
+    return (
+        f"⚠️ <b>Order #{order.id} needs checking.</b>\n{why}\n"
         f"User: <code>{order.user_id}</code>\n"
         f"Service: {q(order.service_name)}\n"
         f"Link: {q(order.link)}\n"
@@ -102,6 +118,7 @@ def summary_short(
 ORDER_CANCELLED = "Order cancelled. Nothing was charged."
 NOTHING_TO_CANCEL = "There is nothing to cancel."
 PLACING = "⏳ Placing your order…"
+CONFIRM_AFTER_RESTART = "The shop is restarting; nothing was charged. Please press Confirm again in a minute."
 SUMMARY_EXPIRED = "This summary has expired. Please start a new order."
 SEND_TEXT = "Please send the answer as a text message, or /cancel to stop."
 
@@ -171,13 +188,12 @@ def order_settled(
 ) -> str:
     """The customer's notice for a finished order (Completed, Partial or Canceled)."""
     remains = fields.get("remains", order.remains)
-    undelivered = min(max(int(remains), 0), order.quantity) if isinstance(remains, int) else 0
     if status == "completed":
         delivered = order.quantity
-    elif status == "canceled":
-        delivered = order.quantity - undelivered if isinstance(remains, int) else 0
+    elif isinstance(remains, int):
+        delivered = order.quantity - undelivered(remains, order.quantity)
     else:
-        delivered = order.quantity - undelivered
+        delivered = 0  # canceled without a remains figure (a Partial always has one)
     head = {
         "completed": "✅",
         "partial": "⚠️",

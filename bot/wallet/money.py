@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
+from storage.orders import undelivered
+
 MINOR_DIGITS = 2
 MINOR_PER_MAJOR = 10**MINOR_DIGITS
 # No single amount typed by a person is larger than this (one million in major units).
@@ -76,8 +78,7 @@ def parse_decimal(text: str) -> Decimal:
 
 
 def proportional_floor(total_minor: int, part: int, whole: int) -> int:
-    """Return floor(total * part / whole) for non-negative integers, `part` clamped to [0, whole]."""
+    """Return floor(total * part / whole): the share of `total` for `part` units (a remains) of `whole`."""
     if whole <= 0:
         return 0
-    clamped = min(max(part, 0), whole)
-    return total_minor * clamped // whole
+    return total_minor * undelivered(part, whole) // whole

@@ -25,7 +25,7 @@ def test_settings_from_values() -> None:
     )
     assert settings.admin_ids == frozenset({1, 2, 3})
     assert settings.telegram_api_url == "http://127.0.0.1:8081"
-    assert settings.markup_percent == Decimal("12.5") and settings.markup_ratio == Decimal("1.125")
+    assert settings.markup_percent == Decimal("12.5")
     assert settings.poll_interval_seconds == 60 and settings.currency == "USD"
     assert "abc" not in repr(settings)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from storage.orders import Order
 from storage.users import UserRepo
 from tests.harness import Shop, place
@@ -90,3 +92,31 @@ async def test_retry_after_is_honoured(shop: Shop) -> None:
     for user, order in zip(USERS[:3], orders, strict=True):
         await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled", timeout=10)
     assert shop.dep("notifier").retry_after_answers == 1
+
+
+@pytest.mark.parametrize("comes_back_with", ["message", "button"])
+async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
+    shop: Shop, comes_back_with: str
+) -> None:
+    user = USERS[0]
+    order = await place(shop, user)
+    await shop.say(user, "/order", "Choose a category")  # a keyboard to press later
+    await drained(shop)
+    shop.tg.block(user)
+    await cancel_all(shop, [order])
+    await shop.tg.wait_for(lambda: shop.tg.stats.forbidden >= 1)
+    for _ in range(100):
+        known = await shop.users.get(user)
+        if known is not None and known.is_blocked:
+            break
+        await _sleep()
+    assert await shop.dep("outbox").pending_count() == 1
+    shop.tg.unblock(user)
+    if comes_back_with == "message":
+        await shop.tg.send_text(user, "/balance")  # not /start, and no restart
+    else:
+        await shop.tg.press(user, "Instagram")
+    await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled")
+    await drained(shop)
+    known = await shop.users.get(user)
+    assert known is not None and not known.is_blocked

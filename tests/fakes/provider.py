@@ -133,6 +133,7 @@ class FakeProvider:
         self.bare_string_errors = False  # multi-status per-id errors as "Incorrect order ID"
         self.string_ids = False  # add answers {"order": "23501"}
         self.hex_ids = False  # 24-hex ObjectId order ids (implies string ids)
+        self.add_reply_order_id: str | None = None  # add creates the order, answers this id (e.g. "1,2")
         self.numeric_fields = False  # rate/min/max/charge/balance/remains/start_count as JSON numbers
         self.string_service_ids = False  # services list with "service": "1"
         self.capitalised_keys = False  # services list with "Service", "Name", ... keys
@@ -140,6 +141,7 @@ class FakeProvider:
         self.british_spelling = False  # "Cancelled"
         self.wrap_single_status = False  # single status as {"<id>": {...}}
         self.cancel_status_object = False  # cancel accepted as {"status": 1}
+        self.refill_reply_id: str | None = None  # refill creates the refill, answers this id (e.g. "7,8")
         self.refill_success_message = False  # single refill as {"success": "...", "refill": 12}
         self.empty_catalogue_object = False  # empty catalogue as {"status":"success","data":"Empty Data"}
         self.max_ids_per_request = 100  # more ids -> {"error": "Incorrect request"}
@@ -506,6 +508,9 @@ class FakeProvider:
             return {"error": "Not enough funds on balance"}
         self.balance -= charge
         order = self._create_order(str(service["service"]), link, quantity, charge, params)
+        if self.add_reply_order_id is not None:
+            # A broken panel: the order exists, but the id it answers is not one a client can use.
+            return {"order": self.add_reply_order_id}
         if self.string_ids or self.hex_ids:
             return {"order": order.order_id}
         return {"order": int(order.order_id)}
@@ -594,6 +599,8 @@ class FakeProvider:
         value = self._create_refill(params.get("order", "").strip())
         if isinstance(value, dict):
             return value
+        if self.refill_reply_id is not None:
+            return {"refill": self.refill_reply_id}
         if self.refill_success_message:
             return {"success": "Your order will be refill asap. Thank you for patience", "refill": int(value)}
         return {"refill": value}

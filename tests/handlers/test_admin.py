@@ -38,6 +38,7 @@ async def test_admin_help_lists_the_commands(shop: Shop) -> None:
         "/sync",
         "/stats",
         "/provider",
+        "/audit",
     ],
 )
 async def test_customers_are_refused_every_admin_command(shop: Shop, command: str) -> None:

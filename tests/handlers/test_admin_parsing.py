@@ -36,7 +36,7 @@ def test_bad_id(text: str) -> None:
 def test_provider_order_ids() -> None:
     assert parse_provider_order_id("23517") == "23517"
     assert parse_provider_order_id("65f1c0ffee0123456789abcd") == "65f1c0ffee0123456789abcd"
-    for bad in ("<b>", "a b", "x" * 65, ""):
+    for bad in ("<b>", "a b", "x" * 65, "", "123,456", "12\n"):
         with pytest.raises(UsageError):
             parse_provider_order_id(bad)
 

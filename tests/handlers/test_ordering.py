@@ -346,3 +346,35 @@ async def test_a_slow_provider_shows_progress_then_the_result(shop: Shop) -> Non
     assert progress.buttons == []  # no second Confirm while the provider answers
     await shop.tg.wait_for_message(USER, "placed", since=mark)
     shop.provider.latency = 0.0
+
+
+@pytest.mark.parametrize(("status", "retry_after"), [(502, None), (429, 1)])
+async def test_a_failed_result_edit_still_brings_the_result_through_the_outbox(
+    shop: Shop, status: int, retry_after: int | None
+) -> None:
+    await shop.fund(USER, 1000)
+    await to_summary(shop, USER)
+    mark = shop.tg.mark()
+    shop.tg.fail_next("editMessageText", status, retry_after=retry_after)
+    callback = await shop.tg.press(USER, texts.BTN_CONFIRM)
+    await shop.tg.wait_for_answer(callback)
+    order = await shop.only_order(USER)
+    result = await shop.tg.wait_for_message(USER, f"Order #{order.id} placed", timeout=10, since=mark)
+    assert "balance 8.83 USD" in result.text
+    assert [r.status for r in shop.tg.requests if r.method == "editMessageText"][-1] == status
+    assert texts.ERROR_APOLOGY not in [m.text for m in shop.tg.messages(USER)]
+    assert len([m for m in shop.tg.messages(USER) if f"Order #{order.id} placed" in m.text]) == 1
+    assert order.status == OrderStatus.PENDING and len(shop.provider.calls("add")) == 1
+    assert await shop.users.balance(USER) == 1000 - 117
+
+
+async def test_a_result_shown_by_the_edit_is_not_sent_again(shop: Shop) -> None:
+    await shop.fund(USER, 1000)
+    await to_summary(shop, USER)
+    placed = await confirm(shop, USER, "placed")
+    order = await shop.only_order(USER)
+    await shop.restart()  # a restart sends results still held for a handler; this one was shown
+    await shop.say(USER, "/balance", "Balance")
+    assert await shop.dep("outbox").pending_count() == 0
+    copies = [m for m in shop.tg.messages(USER) if f"Order #{order.id} placed" in m.text]
+    assert [m.message_id for m in copies] == [placed.message_id]

@@ -251,8 +251,42 @@ async def test_refill_the_provider_forgot_is_closed_after_three_cycles(shop: Sho
     assert (refill.status, refill.bad_polls) == (RefillPhase.PENDING, 2)
     assert (await poll_refills_now(shop)).rejected == 1
     await shop.tg.wait_for_message(USER, "rejected the refill")
-    await shop.tg.wait_for_message(ADMIN_ID, "no longer knows refill 777")
+    lost = await shop.tg.wait_for_message(ADMIN_ID, "Refill 777 of order")
+    assert "can no longer be followed (the provider does not know it)" in lost.text
     assert (await poll_refills_now(shop)).checked == 0
+
+
+async def test_a_refill_reply_with_an_unusable_id_is_not_stored(shop: Shop) -> None:
+    order = await complete(shop, await place_direct(shop, USER))
+    shop.provider.refill_reply_id = "7,8"
+    await _open_detail(shop, USER, order.id)
+    await shop.tap(USER, texts.BTN_REFILL, "could not reach the service provider")
+    assert await RefillRepo(shop.db).for_order(order.id) == []
+    # A later refill with a clean id is followed as usual.
+    shop.provider.refill_reply_id = None
+    await _open_detail(shop, USER, order.id)
+    await shop.tap(USER, texts.BTN_REFILL, "Refill requested")
+    [refill] = await RefillRepo(shop.db).for_order(order.id)
+    assert refill.status == RefillPhase.PENDING
+
+
+async def test_a_stored_refill_id_with_a_comma_does_not_stop_refill_polling(shop: Shop) -> None:
+    broken = await complete(shop, await place_direct(shop, USER, link="https://instagram.com/p/r1"))
+    healthy = await complete(shop, await place_direct(shop, USER, link="https://instagram.com/p/r2"))
+    async with shop.db.transaction() as tx:
+        await insert_refill(tx, broken.id, "12, 13")  # stored before ids were checked
+    await _open_detail(shop, USER, healthy.id)
+    await shop.tap(USER, texts.BTN_REFILL, "Refill requested")
+    shop.provider.tick()
+    report = await poll_refills_now(shop)
+    assert report.completed == 1 and report.rejected == 1
+    [good] = await RefillRepo(shop.db).for_order(healthy.id)
+    [bad] = await RefillRepo(shop.db).for_order(broken.id)
+    assert good.status == RefillPhase.COMPLETED and bad.status == RefillPhase.REJECTED
+    alert = await shop.tg.wait_for_message(ADMIN_ID, f"of order #{broken.id} can no longer be followed")
+    assert "its id is not usable" in alert.text
+    asked = [call.get("refills") or call.get("refill", "") for call in shop.provider.calls("refill_status")]
+    assert asked and not any("12" in ids and "13" in ids for ids in asked)
 
 
 async def test_refill_poll_survives_the_provider_being_down(shop: Shop) -> None:

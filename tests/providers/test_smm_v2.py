@@ -21,6 +21,7 @@ from providers import (
     RejectReason,
     RemoteState,
     SmmV2Client,
+    is_usable_order_id,
 )
 from tests.fakes.provider import FakeProvider
 
@@ -294,6 +295,31 @@ async def test_add_reply_without_an_order_id_is_outcome_unknown(
     fake.fail("add", "reply", payload={"status": "success"})
     with pytest.raises(OrderOutcomeUnknown):
         await place(client)
+
+
+@pytest.mark.parametrize("bad", ["123,456", "12 34", "1\n2", "<b>", "x" * 65, "١٢٣"])
+async def test_add_reply_with_an_unusable_order_id_is_outcome_unknown(
+    client: SmmV2Client, fake: FakeProvider, bad: str
+) -> None:
+    fake.add_reply_order_id = bad
+    with pytest.raises(OrderOutcomeUnknown) as caught:
+        await place(client)
+    assert "not usable" in caught.value.message
+    assert len(fake.calls("add")) == 1 and len(fake.orders) == 1, "the panel has it; it is never re-sent"
+
+
+@pytest.mark.parametrize("good", ["23501", "65f1c0ffee0123456789abcd", "ab-1_C", "x" * 64])
+async def test_add_reply_with_a_usable_order_id_is_kept(
+    client: SmmV2Client, fake: FakeProvider, good: str
+) -> None:
+    fake.add_reply_order_id = good
+    assert await place(client) == good
+
+
+def test_usable_order_ids() -> None:
+    assert is_usable_order_id("23501") and is_usable_order_id("65f1c0ffee0123456789abcd")
+    for bad in ("", "1,2", "1 2", "12\n", "²", "a.b", "x" * 65):
+        assert not is_usable_order_id(bad), bad
 
 
 async def test_add_to_an_unreachable_panel_is_not_outcome_unknown(http: httpx.AsyncClient) -> None:

@@ -1,5 +1,7 @@
+import time
+
 from storage.database import Database
-from storage.outbox import OutboxRepo
+from storage.outbox import OutboxRepo, enqueue_held
 from storage.users import UserRepo
 
 
@@ -41,3 +43,42 @@ async def test_prune_works_in_batches_and_when_every_row_is_old(db: Database) ->
 
 async def test_prune_of_an_empty_outbox_deletes_nothing(db: Database) -> None:
     assert await OutboxRepo(db).prune() == 0
+
+
+async def test_a_blocked_users_messages_do_not_make_the_sender_wake_up(db: Database) -> None:
+    users = UserRepo(db)
+    await users.upsert(1, username="u1", first_name="Test")
+    await _message(db, "held", "pending", 0)
+    outbox = OutboxRepo(db)
+    assert await outbox.next_due_at() == 0
+    await users.set_blocked(1, True)
+    # Nothing is due until the user comes back: without this the sender would poll without pause.
+    assert await outbox.next_due_at() is None
+    assert await outbox.due(time.time()) == []
+
+
+async def test_a_held_message_waits_until_settled_or_released(db: Database) -> None:
+    await UserRepo(db).upsert(1, username="u1", first_name="Test")
+    outbox = OutboxRepo(db)
+    later = time.time() + 300
+    async with db.transaction() as tx:
+        assert await enqueue_held(tx, 1, "shown", ref="held:1", until=later)
+        assert await enqueue_held(tx, 1, "not shown", ref="held:2", until=later)
+        assert await enqueue_held(tx, 1, "bot stopped", ref="held:3", until=later)
+        assert not await enqueue_held(tx, 1, "again", ref="held:1", until=later)
+    assert await outbox.due(time.time()) == []
+
+    assert await outbox.settle_held("held:1", shown=True)
+    assert [m.text for m in await outbox.due(time.time())] == []
+    assert await outbox.settle_held("held:2", shown=False)
+    assert [m.text for m in await outbox.due(time.time())] == ["not shown"]
+    assert not await outbox.settle_held("held:1", shown=False)  # already shown: stays so
+    assert await outbox.release_held("held:") == 1
+    assert await outbox.release_held("held:") == 0
+    statuses = await db.fetchall("SELECT ref, status FROM outbox ORDER BY id")
+    assert [tuple(row) for row in statuses] == [
+        ("held:1", "sent"),
+        ("held:2", "pending"),
+        ("held:3", "pending"),
+    ]
+    assert await outbox.pending_count() == 2

@@ -1,0 +1,178 @@
+"""Deploys: `python -m bot` stopped (SIGTERM) or killed while a customer's order is being placed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot import texts
+from storage.database import Database
+from storage.orders import OrderStatus
+from tests.fakes.provider import FakeProvider
+from tests.fakes.telegram import FakeTelegram
+from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings
+
+USER = 7101
+FOLLOWERS = texts.service_button("Instagram Followers", 117, "USD")
+
+
+async def summary_ready(shop: Shop) -> None:
+    """Fund the customer and walk them to the summary with its Confirm button (in-process bot)."""
+    await shop.fund(USER, 1000)
+    await shop.say(USER, "/order", "Choose a category")
+    await shop.tap(USER, "Instagram", "Choose a service")
+    await shop.tap(USER, FOLLOWERS, "Price:")
+    await shop.tap(USER, texts.BTN_ORDER, "Send the link")
+    await shop.say(USER, "https://instagram.com/p/deploy", "How many?")
+    await shop.say(USER, "1000", "Total")
+
+
+async def start_bot_process(
+    tg: FakeTelegram, provider: FakeProvider, db_path: Path, **env_extra: str
+) -> asyncio.subprocess.Process:
+    """Start `python -m bot` against the fakes and wait until it long-polls."""
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_", "SHUTDOWN_"))
+        },
+        "BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
+        "TELEGRAM_API_URL": tg.base_url,
+        "DATABASE_PATH": str(db_path),
+        "PROVIDER_URL": provider.url,
+        "PROVIDER_KEY": PROVIDER_KEY,
+        "LOG_LEVEL": "INFO",
+        **env_extra,
+    }
+    log = (db_path.parent / "bot.log").open("ab")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=db_path.parent, stdout=log, stderr=log
+    )
+    log.close()
+    await tg.wait_polling(timeout=20)
+    return process
+
+
+async def stopped(process: asyncio.subprocess.Process, db_path: Path, *, within: float) -> int:
+    """Wait for the process to exit; kill it and fail if it takes longer than `within` seconds."""
+    try:
+        async with asyncio.timeout(within):
+            return await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        log = (db_path.parent / "bot.log").read_text(errors="replace")[-3000:]
+        raise AssertionError(f"the bot did not exit within {within} s; its log:\n{log}") from None
+
+
+async def order_state(db_path: Path) -> tuple[str, str | None, list[str], list[str]]:
+    """Return (status, provider order id, ledger kinds, placement notice statuses) of the only order."""
+    db = Database(db_path)
+    await db.connect()
+    try:
+        [row] = await db.fetchall("SELECT id, status, provider_order_id FROM orders")
+        kinds = await db.fetchall("SELECT kind FROM ledger WHERE order_id = ? ORDER BY id", (row[0],))
+        notices = await db.fetchall(
+            "SELECT status FROM outbox WHERE ref = ?", (f"notice:placement:{row[0]}",)
+        )
+        return row[1], row[2], [k[0] for k in kinds], [n[0] for n in notices]
+    finally:
+        await db.close()
+
+
+async def test_sigterm_lets_a_slow_placement_finish_and_the_customer_see_it(
+    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "deploy.db"
+    shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
+    await shop.start()
+    await summary_ready(shop)
+    await shop.stop()
+    process = await start_bot_process(fake_telegram, fake_provider, db_path)
+    fake_provider.latency = 2.0  # the provider takes its time over the `add`
+    mark = fake_telegram.mark()
+    await fake_telegram.press(USER, texts.BTN_CONFIRM)
+    await fake_telegram.wait_for(lambda: len(fake_provider.calls("add")) == 1, description="add sent")
+    process.send_signal(signal.SIGTERM)  # a deploy, while the `add` is in flight
+    assert await stopped(process, db_path, within=15) == 0
+    status, provider_order_id, kinds, notices = await order_state(db_path)
+    assert status == OrderStatus.PENDING and provider_order_id in fake_provider.orders  # not parked
+    assert kinds == ["charge"]  # charged once, not refunded
+    assert len(fake_provider.calls("add")) == 1
+    result = await fake_telegram.wait_for_message(USER, "placed", since=mark, timeout=1)
+    assert "balance 8.83 USD" in result.text
+    assert notices == ["sent"]  # shown by the edit; no copy left to send
+
+
+async def test_sigterm_past_the_grace_period_parks_the_order_and_tells_the_customer(
+    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "deploy.db"
+    for admin in (ADMIN_ID, OTHER_ADMIN_ID):
+        fake_telegram.add_user(admin)
+    shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
+    await shop.start()
+    await summary_ready(shop)
+    await shop.stop()
+    process = await start_bot_process(fake_telegram, fake_provider, db_path, SHUTDOWN_GRACE_SECONDS="1")
+    fake_provider.latency = 8.0  # slower than the grace period
+    await fake_telegram.press(USER, texts.BTN_CONFIRM)
+    await fake_telegram.wait_for(lambda: len(fake_provider.calls("add")) == 1, description="add sent")
+    began = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert await stopped(process, db_path, within=10) == 0
+    assert time.monotonic() - began < 5  # bounded: the grace period, not the provider, decides
+    status, _, kinds, _ = await order_state(db_path)
+    assert status == OrderStatus.SUBMITTING and kinds == ["charge"]
+    fake_provider.latency = 0.0
+    mark = fake_telegram.mark()
+    await shop.start()  # the next start parks it, exactly as after a crash
+    try:
+        notice = await fake_telegram.wait_for_message(USER, "we are checking it", since=mark)
+        order = await shop.only_order(USER)
+        assert f"Order #{order.id}" in notice.text
+        assert order.status == OrderStatus.UNKNOWN and order.attention is not None
+        await fake_telegram.wait_for_message(ADMIN_ID, f"Order #{order.id} needs checking")
+        await shop.poll()
+        assert len(fake_provider.calls("add")) == 1  # never sent twice
+        assert await shop.users.balance(USER) == 1000 - 117  # not refunded blindly
+        await shop.assert_ledger_balanced()
+    finally:
+        await shop.stop()
+
+
+async def test_a_result_not_yet_shown_when_the_bot_dies_is_sent_after_the_restart(
+    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "deploy.db"
+    shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
+    await shop.start()
+    await summary_ready(shop)
+    await shop.stop()
+    process = await start_bot_process(fake_telegram, fake_provider, db_path)
+    fake_telegram.set_delay("editMessageText", 30)  # the "placed" edit hangs
+
+    def result_edit_sent() -> bool:
+        return any("placed" in str(p.get("text")) for p in fake_telegram.calls("editMessageText"))
+
+    await fake_telegram.press(USER, texts.BTN_CONFIRM)
+    await fake_telegram.wait_for(result_edit_sent, description="the result edit")
+    process.kill()  # SIGKILL: no shutdown hook at all
+    await process.wait()
+    fake_telegram.set_delay("editMessageText", 0)
+    mark = fake_telegram.mark()
+    await shop.start()
+    try:
+        order = await shop.only_order(USER)
+        assert order.status == OrderStatus.PENDING
+        result = await fake_telegram.wait_for_message(USER, f"Order #{order.id} placed", since=mark)
+        assert "balance 8.83 USD" in result.text
+        assert await shop.dep("outbox").pending_count() == 0
+    finally:
+        await shop.stop()
