@@ -24,6 +24,7 @@ from bot.admin.audit import AUDIT_DELAY_MINUTES, audit_job
 from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
+from bot.i18n import DEFAULT_LOCALE, I18N, LANGUAGES, UserLocale, use_locale
 from bot.middlewares import RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.notify.notifier import Notifier
@@ -126,9 +127,13 @@ def create_dispatcher(
         scheduler=create_scheduler(),
         ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),
     )
+    # Registration first: it reads the user's stored language, which UserLocale then applies.
     registration = RegisterUser(users)
-    dp.message.outer_middleware(registration)
-    dp.callback_query.outer_middleware(registration)
+    dp["registration"] = registration
+    locale = UserLocale(I18N)
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(registration)
+        observer.outer_middleware(locale)
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -152,9 +157,7 @@ async def on_startup(
     await recover_interrupted(ordering)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        await bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS]
-        )
+        await publish_commands(bot)
     except TelegramAPIError as exc:
         # Polling retries on its own; the command list is cosmetic and is set again on the next start.
         logger.warning("Could not reach Telegram at start-up (%s); polling will keep trying", exc)
@@ -206,6 +209,17 @@ async def on_startup(
     notifier.start()
     freeze_startup_objects()
     logger.info("Bot started")
+
+
+async def publish_commands(bot: Bot) -> None:
+    """Set the command menu in every language (Telegram shows it by the user's app language).
+
+    The English list is also the default, for every other language.
+    """
+    for locale in LANGUAGES:
+        with use_locale(locale):
+            commands = [BotCommand(command=name, description=text) for name, text in texts.commands()]
+        await bot.set_my_commands(commands, language_code=None if locale == DEFAULT_LOCALE else locale)
 
 
 async def on_shutdown(

@@ -8,20 +8,23 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
+from bot.i18n import LOCALE_KEY, locale_for
 from storage.users import UserRepo
 
 
 class RegisterUser(BaseMiddleware):
-    """Make sure everyone who talks to the bot has a users row (once per process per user).
+    """Make sure everyone who talks to the bot has a users row, and pass on the language they read.
 
-    A user the notifier finds has blocked the bot is forgotten, so their next message or button press
-    registers them again: that clears the blocked flag and releases the notices held for them. Updates
-    of everyone else cost a set lookup, no database write.
+    A user is registered once per process; their stored locale is kept in memory and handed to the
+    `UserLocale` middleware and the handlers (`user_locale`). A user the notifier finds has blocked the
+    bot, or who changes their language, is forgotten, so their next update registers them again: that
+    clears the blocked flag, releases the notices held for them and reads the new locale. Updates of
+    everyone else cost a dictionary lookup, no database trip.
     """
 
     def __init__(self, users: UserRepo) -> None:
         self.users = users
-        self._seen: set[int] = set()
+        self._locales: dict[int, str] = {}
         users.on_blocked(self.forget)
 
     async def __call__(
@@ -31,17 +34,30 @@ class RegisterUser(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None and not user.is_bot and user.id not in self._seen:
-            await self.users.upsert(
-                user.id,
-                username=user.username,
-                first_name=user.first_name,
-                last_name=user.last_name,
-                language=user.language_code,
-            )
-            self._seen.add(user.id)
+        if user is not None and not user.is_bot:
+            locale = self._locales.get(user.id)
+            if locale is None:
+                stored = await self.users.upsert(
+                    user.id,
+                    username=user.username,
+                    first_name=user.first_name,
+                    last_name=user.last_name,
+                    language=user.language_code,
+                    locale=locale_for(user.language_code),
+                )
+                locale = self._locales[user.id] = stored.locale
+            data[LOCALE_KEY] = locale
         return await handler(event, data)
 
     def forget(self, user_id: int) -> None:
-        """Register the user again on their next update (after they were marked blocked)."""
-        self._seen.discard(user_id)
+        """Register the user again on their next update (blocked the bot, changed language)."""
+        self._locales.pop(user_id, None)
+
+    def locale_of(self, user_id: int) -> str | None:
+        """The locale of a user seen by this process, if any."""
+        return self._locales.get(user_id)
+
+    def remember(self, user_id: int, locale: str) -> None:
+        """Use `locale` for the user from their next update on (they just chose it)."""
+        if user_id in self._locales:
+            self._locales[user_id] = locale

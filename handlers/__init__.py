@@ -13,6 +13,7 @@ from handlers import (
     errors,
     fallback,
     history,
+    language,
     ordering,
     orders,
     start,
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
         wallet.create_router(),
         orders.create_router(),
         history.create_router(),
+        language.create_router(),
         admin.create_admin_area(
             admin.create_router(),
             admin_orders.create_router(),

@@ -13,6 +13,7 @@ from aiogram.types import Message
 from bot import texts
 from bot.admin.operations import deduct
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.wallet.credits import top_up
 from bot.wallet.money import AmountError, parse_amount, parse_decimal
 from handlers.filters import IsAdmin
@@ -48,10 +49,13 @@ MAX_PERCENT = Decimal(1000)
 RECENT_ORDERS = 5
 # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), short enough for SQLite.
 _ID = re.compile(r"^[0-9]{1,18}$")
+# What an id names, for `parse_id` (msgids: "“x” is not an order number").
+ORDER_NUMBER = N_("an order number")
+SERVICE_NUMBER = N_("a service number")
 
 
 class UsageError(ValueError):
-    """Malformed admin arguments; the message says what is wrong."""
+    """Malformed admin arguments; the message says what is wrong, in the admin's language."""
 
 
 def split_args(command: CommandObject, minimum: int) -> list[str]:
@@ -59,24 +63,24 @@ def split_args(command: CommandObject, minimum: int) -> list[str]:
     raw = (command.args or "").strip()
     parts = raw.split(maxsplit=minimum)
     if len(parts) < minimum:
-        raise UsageError("Missing arguments")
+        raise UsageError(_("Missing arguments"))
     return parts
 
 
 async def target_user_id(users: UserRepo, word: str) -> int:
     """Resolve a numeric user id that must belong to a registered user."""
     if not _ID.fullmatch(word):
-        raise UsageError(f"“{word}” is not a user id")
+        raise UsageError(_("“{word}” is not a user id").format(word=word))
     user = await users.get(int(word))
     if user is None:
-        raise UsageError(f"User {word} is not known to the bot")
+        raise UsageError(_("User {user} is not known to the bot").format(user=word))
     return user.id
 
 
 def parse_id(word: str, what: str) -> int:
-    """Parse a positive numeric id (order, service)."""
+    """Parse a positive numeric id (order, service); `what` names it, a msgid such as `ORDER_NUMBER`."""
     if not _ID.fullmatch(word) or int(word) == 0:
-        raise UsageError(f"“{word}” is not {what}")
+        raise UsageError(_("“{word}” is not {what}").format(word=word, what=_(what)))
     return int(word)
 
 
@@ -85,16 +89,16 @@ def parse_percent(word: str) -> Decimal:
     try:
         percent = parse_decimal(word)
     except AmountError as exc:
-        raise UsageError(f"“{word}” is not a percentage: {exc}") from None
+        raise UsageError(_("“{word}” is not a percentage: {reason}").format(word=word, reason=exc)) from None
     if not 0 <= percent <= MAX_PERCENT:
-        raise UsageError(f"The percentage must be from 0 to {MAX_PERCENT}")
+        raise UsageError(_("The percentage must be from 0 to {most}").format(most=MAX_PERCENT))
     return percent
 
 
 def parse_provider_order_id(word: str) -> str:
     """Accept a provider order id as panels issue them: digits, or letters, digits, - and _."""
     if not is_usable_order_id(word):
-        raise UsageError(f"“{word}” is not a provider order id")
+        raise UsageError(_("“{word}” is not a provider order id").format(word=word))
     return word
 
 
@@ -102,7 +106,7 @@ def parse_note(parts: list[str], index: int) -> str:
     """Return the optional free-text note, bounded in length."""
     note = parts[index].strip() if len(parts) > index else ""
     if len(note) > MAX_NOTE_LENGTH:
-        raise UsageError(f"The note is longer than {MAX_NOTE_LENGTH} characters")
+        raise UsageError(_("The note is longer than {most} characters").format(most=MAX_NOTE_LENGTH))
     return note
 
 
@@ -183,7 +187,9 @@ async def cmd_user(
     query = (command.args or "").strip()
     user = await users.find(query) if query and len(query.split()) == 1 else None
     if user is None:
-        reason = f"User {query} is not known to the bot" if query else "Missing arguments"
+        reason = (
+            _("User {user} is not known to the bot").format(user=query) if query else _("Missing arguments")
+        )
         await message.answer(texts.usage_error(reason, texts.USER_USAGE))
         return
     counts = await orders.counts_by_status(user.id)

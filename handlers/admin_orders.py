@@ -12,8 +12,17 @@ from bot import texts
 from bot.admin.operations import AdminOutcome, manual_refund, resolve_placed, resolve_refund, settle_by_hand
 from bot.admin.reports import order_margin
 from bot.config import Settings
+from bot.i18n import _
 from bot.wallet.money import AmountError, parse_amount
-from handlers.admin import UsageError, admin_router, parse_id, parse_note, parse_provider_order_id, split_args
+from handlers.admin import (
+    ORDER_NUMBER,
+    UsageError,
+    admin_router,
+    parse_id,
+    parse_note,
+    parse_provider_order_id,
+    split_args,
+)
 from handlers.callbacks import AttentionCb
 from handlers.common import show
 from handlers.keyboards import attention_keyboard, clamp_page, pages
@@ -66,7 +75,7 @@ async def cmd_order(
 def _refund_args(command: CommandObject) -> tuple[int, int | None, str]:
     """Parse `<order_id> [amount|all] [note]`; the second word must be an amount or "all"."""
     parts = split_args(command, 1)
-    order_id = parse_id(parts[0], "an order number")
+    order_id = parse_id(parts[0], ORDER_NUMBER)
     if len(parts) == 1:
         return order_id, None, ""
     rest = parts[1].split(maxsplit=1)
@@ -108,15 +117,15 @@ async def cmd_refund(message: Message, command: CommandObject, db: Database, set
 def _resolve_args(command: CommandObject) -> tuple[int, str | None, str]:
     """Parse `<order_id> placed <provider order id>` or `<order_id> refund [note]`."""
     parts = split_args(command, 2)
-    order_id = parse_id(parts[0], "an order number")
+    order_id = parse_id(parts[0], ORDER_NUMBER)
     action = parts[1].lower()
     if action == "placed":
         if len(parts) < 3 or len(parts[2].split()) != 1:
-            raise UsageError("Give the provider's order id after “placed”")
+            raise UsageError(_("Give the provider's order id after “placed”"))
         return order_id, parse_provider_order_id(parts[2].strip()), ""
     if action == "refund":
         return order_id, None, parse_note(parts, 2)
-    raise UsageError(f"“{parts[1]}” is neither “placed” nor “refund”")
+    raise UsageError(_("“{word}” is neither “placed” nor “refund”").format(word=parts[1]))
 
 
 async def cmd_resolve(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
@@ -156,17 +165,17 @@ def _settle_args(command: CommandObject) -> tuple[int, RemoteState, int | None]:
     """Parse `<order_id> completed|canceled` or `<order_id> partial <remains>`."""
     parts = (command.args or "").split()
     if len(parts) < 2:
-        raise UsageError("Missing arguments")
-    order_id = parse_id(parts[0], "an order number")
+        raise UsageError(_("Missing arguments"))
+    order_id = parse_id(parts[0], ORDER_NUMBER)
     state = _SETTLE_STATES.get(parts[1].lower())
     if state is None:
-        raise UsageError(f"“{parts[1]}” is not completed, canceled or partial")
+        raise UsageError(_("“{word}” is not completed, canceled or partial").format(word=parts[1]))
     if state != RemoteState.PARTIAL:
         if len(parts) > 2:
-            raise UsageError(f"Nothing goes after “{parts[1]}”")
+            raise UsageError(_("Nothing goes after “{word}”").format(word=parts[1]))
         return order_id, state, None
     if len(parts) != 3 or not _COUNT.fullmatch(parts[2]):
-        raise UsageError("Give the remains (the units not delivered) as a whole number after “partial”")
+        raise UsageError(_("Give the remains (the units not delivered) as a whole number after “partial”"))
     return order_id, state, int(parts[2])
 
 
@@ -209,7 +218,9 @@ async def cmd_attention(message: Message, command: CommandObject, orders: OrderR
     """List orders flagged for an admin, parked ones first, then the newest: /attention [page]."""
     arg = (command.args or "").strip()
     if arg and not _PAGE.fullmatch(arg):
-        await message.answer(texts.usage_error(f"“{arg}” is not a page number", texts.ATTENTION_USAGE))
+        await message.answer(
+            texts.usage_error(_("“{word}” is not a page number").format(word=arg), texts.ATTENTION_USAGE)
+        )
         return
     text, markup = await _attention_page(orders, int(arg or 1) - 1)
     await message.answer(text, reply_markup=markup)

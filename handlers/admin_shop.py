@@ -14,7 +14,8 @@ from bot.admin.reports import balance_is_low, period_reports
 from bot.catalog.shop import global_markup, set_global_markup, set_service_markup, switch_service
 from bot.catalog.sync import sync_catalog
 from bot.config import Settings
-from handlers.admin import UsageError, admin_router, parse_id, parse_percent
+from bot.i18n import _
+from handlers.admin import SERVICE_NUMBER, UsageError, admin_router, parse_id, parse_percent
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo
 from storage.orders import OrderRepo
@@ -28,7 +29,7 @@ def _words(command: CommandObject, count: int) -> list[str]:
     """Exactly `count` words of arguments."""
     words = (command.args or "").split()
     if len(words) != count:
-        raise UsageError("Missing arguments" if len(words) < count else "Too many arguments")
+        raise UsageError(_("Missing arguments") if len(words) < count else _("Too many arguments"))
     return words
 
 
@@ -53,7 +54,7 @@ async def cmd_price(
     assert message.from_user is not None
     try:
         word_id, word_percent = _words(command, 2)
-        service_id = parse_id(word_id, "a service number")
+        service_id = parse_id(word_id, SERVICE_NUMBER)
         percent = None if word_percent.lower() == "default" else parse_percent(word_percent)
     except UsageError as exc:
         await message.answer(texts.usage_error(str(exc), texts.PRICE_USAGE))
@@ -74,9 +75,9 @@ async def cmd_service(message: Message, command: CommandObject, catalog: Catalog
     assert message.from_user is not None
     try:
         word_id, switch = _words(command, 2)
-        service_id = parse_id(word_id, "a service number")
+        service_id = parse_id(word_id, SERVICE_NUMBER)
         if switch.lower() not in ("on", "off"):
-            raise UsageError(f"“{switch}” is neither “on” nor “off”")
+            raise UsageError(_("“{word}” is neither “on” nor “off”").format(word=switch))
     except UsageError as exc:
         await message.answer(texts.usage_error(str(exc), texts.SERVICE_USAGE))
         return

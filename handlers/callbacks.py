@@ -57,3 +57,7 @@ class HistoryCb(CallbackData, prefix="hist"):
 
 class AttentionCb(CallbackData, prefix="att"):
     page: int = 0  # admins only: the admin area's filter checks whoever pressed
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    locale: str

@@ -116,7 +116,7 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(new_order, Command("order"))
-    router.message.register(new_order, TextIs(texts.BTN_NEW_ORDER))
+    router.message.register(new_order, TextIs(*texts.every_language("BTN_NEW_ORDER")))
     router.callback_query.register(on_categories, CategoriesCb.filter())
     router.callback_query.register(on_category, CategoryCb.filter())
     router.callback_query.register(on_service, ServiceCb.filter())

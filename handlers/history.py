@@ -58,6 +58,6 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_history, Command("history"))
-    router.message.register(cmd_history, TextIs(texts.BTN_HISTORY))
+    router.message.register(cmd_history, TextIs(*texts.every_language("BTN_HISTORY")))
     router.callback_query.register(on_history_page, HistoryCb.filter())
     return router

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
+from bot.i18n import LANGUAGES
 from handlers.callbacks import (
     AttentionCb,
     CancelCb,
     CategoriesCb,
     CategoryCb,
     ConfirmCb,
+    LanguageCb,
     OrderServiceCb,
     ServiceCb,
 )
@@ -25,10 +27,24 @@ def main_menu() -> ReplyKeyboardMarkup:
         keyboard=[
             [KeyboardButton(text=texts.BTN_NEW_ORDER)],
             [KeyboardButton(text=texts.BTN_BALANCE), KeyboardButton(text=texts.BTN_MY_ORDERS)],
-            [KeyboardButton(text=texts.BTN_HISTORY), KeyboardButton(text=texts.BTN_HELP)],
+            [
+                KeyboardButton(text=texts.BTN_HISTORY),
+                KeyboardButton(text=texts.BTN_LANGUAGE),
+                KeyboardButton(text=texts.BTN_HELP),
+            ],
         ],
         resize_keyboard=True,
         is_persistent=True,
+    )
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """One button per language, each named in its own language."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=name, callback_data=LanguageCb(locale=locale).pack())]
+            for locale, name in LANGUAGES.items()
+        ]
     )
 
 

@@ -164,7 +164,7 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_orders, Command("orders"))
-    router.message.register(cmd_orders, TextIs(texts.BTN_MY_ORDERS))
+    router.message.register(cmd_orders, TextIs(*texts.every_language("BTN_MY_ORDERS")))
     router.callback_query.register(on_orders_page, OrdersPageCb.filter())
     router.callback_query.register(on_order_view, OrderViewCb.filter())
     router.callback_query.register(on_refill, RefillCb.filter())

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import texts
+from bot.i18n import locale_for
 from handlers.filters import TextIs
 from handlers.keyboards import main_menu
 from storage.users import UserRepo
@@ -25,6 +26,7 @@ async def cmd_start(message: Message, state: FSMContext, users: UserRepo) -> Non
         first_name=sender.first_name,
         last_name=sender.last_name,
         language=sender.language_code,
+        locale=locale_for(sender.language_code),
     )
     await message.answer(texts.welcome(sender.full_name), reply_markup=main_menu())
 
@@ -39,5 +41,5 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
-    router.message.register(cmd_help, TextIs(texts.BTN_HELP))
+    router.message.register(cmd_help, TextIs(*texts.every_language("BTN_HELP")))
     return router

@@ -23,5 +23,5 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
     router.message.register(cmd_balance, Command("balance"))
-    router.message.register(cmd_balance, TextIs(texts.BTN_BALANCE))
+    router.message.register(cmd_balance, TextIs(*texts.every_language("BTN_BALANCE")))
     return router

@@ -1,13 +1,14 @@
-"""Users: registration, lookup and the blocked flag."""
+"""Users: registration, lookup, the blocked flag and the language they read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import Database, select_one, touch
+from storage.database import Database, change, select_all, select_one, touch
 from storage.outbox import OUTBOX_TOPIC
 
 
@@ -17,7 +18,8 @@ class User:
     username: str | None
     first_name: str
     last_name: str
-    language: str | None
+    language: str | None  # Telegram's language_code, as last seen
+    locale: str  # the language the shop speaks to them ("en", "ru")
     is_blocked: bool
     balance: int
     created_at: str
@@ -38,13 +40,27 @@ def _user(row: aiosqlite.Row) -> User:
         first_name=row["first_name"],
         last_name=row["last_name"],
         language=row["language"],
+        locale=row["locale"],
         is_blocked=bool(row["is_blocked"]),
         balance=row["balance"],
         created_at=row["created_at"],
     )
 
 
-_SELECT = "SELECT id, username, first_name, last_name, language, is_blocked, balance, created_at FROM users"
+async def locales_of(tx: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, str]:
+    """The stored locale of each known user among `user_ids`, read inside the caller's transaction."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await select_all(
+        tx, "SELECT id, locale FROM users WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+_SELECT = (
+    "SELECT id, username, first_name, last_name, language, locale, is_blocked, balance, created_at FROM users"
+)
 
 
 class UserRepo:
@@ -66,13 +82,17 @@ class UserRepo:
         first_name: str,
         last_name: str | None = None,
         language: str | None = None,
+        locale: str = "en",
     ) -> User:
-        """Register a user or refresh their profile; a user who writes to us is not blocked."""
+        """Register a user or refresh their profile; a user who writes to us is not blocked.
+
+        `locale` is the language a new user starts with; a known user keeps the one they have.
+        """
         async with self.db.transaction() as tx:
             await tx.execute(
                 """
-                INSERT INTO users (id, username, first_name, last_name, language)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO users (id, username, first_name, last_name, language, locale)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     username = excluded.username,
                     first_name = excluded.first_name,
@@ -81,7 +101,7 @@ class UserRepo:
                     is_blocked = 0,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                 """,
-                (user_id, username, first_name or "", last_name or "", language),
+                (user_id, username, first_name or "", last_name or "", language, locale),
             )
             row = await select_one(tx, _SELECT + " WHERE id = ?", (user_id,))
             # Messages held while the user had blocked the bot can go out again.
@@ -121,6 +141,17 @@ class UserRepo:
         if blocked:
             for listener in self._blocked_listeners:
                 listener(user_id)
+
+    async def set_locale(self, user_id: int, locale: str) -> bool:
+        """Record the language a user chose; False for an unknown user."""
+        async with self.db.transaction() as tx:
+            changed = await change(
+                tx,
+                "UPDATE users SET locale = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "WHERE id = ?",
+                (locale, user_id),
+            )
+        return changed == 1
 
     async def count(self) -> int:
         """Return the number of registered users."""

@@ -56,7 +56,7 @@ async def run_audit(db: Database, settings: Settings, *, today: date | None = No
     )
     day = today or datetime.now(UTC).date()
     await send_alert(
-        db, settings, texts.audit_problems(findings, settings.currency), alert_ref(findings, day)
+        db, settings, lambda: texts.audit_problems(findings, settings.currency), alert_ref(findings, day)
     )
     return findings
 

@@ -11,13 +11,14 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.i18n import N_
+from bot.notify.notices import notify
 from bot.orders.settlement import SettleReport, plan_change, write_plans
 from providers.base import RemoteState, StatusReport
 from storage.database import Database, select_one
 from storage.errors import DuplicateEntry
 from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
 from storage.orders import ACTIVE, Order, OrderStatus, fetch_order, placed, transition
-from storage.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,11 @@ async def deduct(
             admin_id=admin_id,
             note=note,
         )
-        await enqueue(
-            tx, user_id, texts.deduct_received(amount, new_balance, currency, note), ref=f"notice:{ref}"
+        await notify(
+            tx,
+            user_id,
+            lambda: texts.deduct_received(amount, new_balance, currency, note),
+            ref=f"notice:{ref}",
         )
     return new_balance
 
@@ -105,8 +109,12 @@ async def manual_refund(
                 admin_id=admin_id,
                 note=note,
             )
-            notice = texts.refund_received(order.id, value, new_balance, currency, note)
-            await enqueue(tx, order.user_id, notice, ref=f"notice:{ref}")
+            await notify(
+                tx,
+                order.user_id,
+                lambda: texts.refund_received(order.id, value, new_balance, currency, note),
+                ref=f"notice:{ref}",
+            )
             updated = await fetch_order(tx, order.id)
     except DuplicateEntry:
         return Result(AdminOutcome.ALREADY_APPLIED)
@@ -141,8 +149,11 @@ async def resolve_placed(db: Database, *, order_id: int, provider_order_id: str,
             return Result(AdminOutcome.ID_TAKEN, found, other_order_id=int(other[0]))
         now_placed = placed(provider_order_id)
         await transition(tx, order_id, expected=OrderStatus.UNKNOWN, status=OrderStatus.PENDING, **now_placed)
-        await enqueue(
-            tx, found.user_id, texts.order_confirmed_notice(order_id), ref=f"notice:resolved:{order_id}"
+        await notify(
+            tx,
+            found.user_id,
+            lambda: texts.order_confirmed_notice(order_id),
+            ref=f"notice:resolved:{order_id}",
         )
         updated = await fetch_order(tx, order_id)
     logger.info("Admin %s resolved order %s as placed (%s)", admin_id, order_id, provider_order_id)
@@ -164,15 +175,19 @@ async def resolve_refund(db: Database, *, order_id: int, admin_id: int, note: st
             failed = {
                 "refunded": found.charge,
                 "attention": None,
-                "error": "not placed (checked by an admin)",
+                "error": N_("not placed (checked by an admin)"),  # translated where shown
             }
             await transition(tx, order_id, expected=OrderStatus.UNKNOWN, status=OrderStatus.FAILED, **failed)
             # Parked orders were never refunded (a refund always leaves `unknown`), so this is the charge.
             assert amount > 0, f"order {order_id} is unknown but already refunded"
             refund = order_refund(found, amount, note or f"Order #{order_id} was not placed", admin_id)
             [new_balance] = await apply_entries(tx, [refund])
-            notice = texts.order_refunded_notice(order_id, amount, new_balance, currency)
-            await enqueue(tx, found.user_id, notice, ref=f"notice:resolved:{order_id}")
+            await notify(
+                tx,
+                found.user_id,
+                lambda: texts.order_refunded_notice(order_id, amount, new_balance, currency),
+                ref=f"notice:resolved:{order_id}",
+            )
             updated = await fetch_order(tx, order_id)
     except DuplicateEntry:
         return Result(AdminOutcome.ALREADY_APPLIED)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot.i18n import N_
 from bot.wallet.money import to_minor_ceil
 from storage.orders import Order
 from storage.stats import PeriodTotals, StatsRepo
@@ -48,9 +49,9 @@ def period_starts(now: datetime) -> list[tuple[str, datetime]]:
     """Today (since midnight UTC), the last 7 days and the last 30 days."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return [
-        ("Today (UTC)", midnight),
-        ("Last 7 days", now - timedelta(days=7)),
-        ("Last 30 days", now - timedelta(days=30)),
+        (N_("Today (UTC)"), midnight),
+        (N_("Last 7 days"), now - timedelta(days=7)),
+        (N_("Last 30 days"), now - timedelta(days=30)),
     ]
 
 

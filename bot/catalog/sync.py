@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot.i18n import N_
 from providers.base import Provider, ProviderError, ProviderService, ProviderUnavailable
 from storage.catalog import CatalogRepo, ServiceData, SyncCounts
 
@@ -51,7 +52,7 @@ async def sync_catalog(provider: Provider, catalog: CatalogRepo) -> SyncReport:
         # An empty list from a panel that listed services before is far more likely a glitch than a
         # real closing-down sale; disabling the whole shop on it would be the wrong bet.
         raise ProviderUnavailable(
-            "the provider returned an empty service list",
+            N_("the provider returned an empty service list"),  # shown to the admin who ran /sync
             reached=True,
             provider=provider.name,
             action="services",

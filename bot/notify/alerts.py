@@ -1,33 +1,50 @@
-"""Alerts to every admin, queued through the outbox so they survive a restart and go out exactly once."""
+"""Alerts to every admin, queued through the outbox so they survive a restart and go out exactly once.
+
+Each admin's copy is rendered in that admin's own language.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import aiosqlite
 
 from bot.config import Settings
+from bot.notify.notices import Render, render_in
 from storage.database import Database
 from storage.outbox import enqueue
+from storage.users import locales_of
 
 
-def admin_copies(settings: Settings, text: str, ref: str) -> list[tuple[int, str, str | None]]:
+def admin_copies(
+    settings: Settings, render: Render, ref: str, locales: Mapping[int, str]
+) -> list[tuple[int, str, str | None]]:
     """Return one outbox row (chat, text, reference) per admin, each reference `<ref>:<admin id>`.
 
-    Choose `ref` to say what makes the alert new, e.g. `alert:poll_failing:<provider>:<day>`: raising
-    the same alert twice (a retried job, a second poll cycle) then sends nothing more.
+    `locales` holds the admins' stored languages (`admin_locales`). Choose `ref` to say what makes the
+    alert new, e.g. `alert:poll_failing:<provider>:<day>`: raising the same alert twice (a retried job, a
+    second poll cycle) then sends nothing more.
     """
-    return [(admin_id, text, f"{ref}:{admin_id}") for admin_id in sorted(settings.admin_ids)]
+    return [
+        (admin_id, render_in(locales, admin_id, render), f"{ref}:{admin_id}")
+        for admin_id in sorted(settings.admin_ids)
+    ]
 
 
-async def alert_admins(tx: aiosqlite.Connection, settings: Settings, text: str, ref: str) -> int:
-    """Queue `text` for every admin inside the caller's transaction; return how many were new."""
+async def admin_locales(tx: aiosqlite.Connection, settings: Settings) -> dict[int, str]:
+    """The stored language of every admin who has talked to the bot (the others read the default)."""
+    return await locales_of(tx, settings.admin_ids)
+
+
+async def alert_admins(tx: aiosqlite.Connection, settings: Settings, render: Render, ref: str) -> int:
+    """Queue an alert for every admin, each in their language, in the caller's transaction; count new."""
     queued = 0
-    for admin_id, copy, copy_ref in admin_copies(settings, text, ref):
-        if await enqueue(tx, admin_id, copy, ref=copy_ref):
-            queued += 1
+    for admin_id, text, copy_ref in admin_copies(settings, render, ref, await admin_locales(tx, settings)):
+        queued += await enqueue(tx, admin_id, text, ref=copy_ref)
     return queued
 
 
-async def send_alert(db: Database, settings: Settings, text: str, ref: str) -> int:
+async def send_alert(db: Database, settings: Settings, render: Render, ref: str) -> int:
     """Queue an alert for every admin in a transaction of its own (for jobs that hold none)."""
     async with db.transaction() as tx:
-        return await alert_admins(tx, settings, text, ref)
+        return await alert_admins(tx, settings, render, ref)

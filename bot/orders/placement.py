@@ -13,7 +13,9 @@ from bot import texts
 from bot.catalog.pricing import service_price
 from bot.catalog.shop import global_markup
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.notify.alerts import alert_admins
+from bot.notify.notices import render_in
 from bot.orders.inflight import Placements
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
@@ -22,6 +24,7 @@ from storage.errors import InsufficientFunds
 from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
 from storage.orders import Order, OrderRepo, OrderStatus, fetch_order, insert_order, transition
 from storage.outbox import OutboxRepo, enqueue_held
+from storage.users import locales_of
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +144,7 @@ async def _submit(
             # Defensive: any "reached" failure of add is an unknown outcome, whatever its class.
             return await _park(deps, order_id, str(exc), hold)
         logger.warning("Provider unreachable for order %s: %s", order_id, exc)
-        return await _fail(deps, order_id, texts.REASON_UNREACHABLE, None, hold)
+        return await _fail(deps, order_id, texts.msgid("REASON_UNREACHABLE"), None, hold)
 
     async with deps.db.transaction() as tx:
         await transition(
@@ -180,8 +183,13 @@ async def _fail(
         if moved:
             await apply_entries(tx, [order_refund(order, order.charge, f"Order #{order_id} was not placed")])
             if error is not None and error.reason in (RejectReason.FUNDS, RejectReason.BAD_KEY):
-                text = texts.admin_provider_refused(order_id, error.message)
-                await alert_admins(tx, deps.settings, text, f"alert:refused:{order_id}")
+                message = error.message
+                await alert_admins(
+                    tx,
+                    deps.settings,
+                    lambda: texts.admin_provider_refused(order_id, message),
+                    f"alert:refused:{order_id}",
+                )
         order = await fetch_order(tx, order_id)
         notice = await _hold_notice(tx, deps, order, PlaceOutcome.REJECTED, hold if moved else None, reason)
     return PlaceResult(PlaceOutcome.REJECTED, order=order, reason=reason, notice=notice)
@@ -195,7 +203,7 @@ async def _park(deps: OrderingDeps, order_id: int, detail: str, hold: float | No
             order_id,
             expected=OrderStatus.SUBMITTING,
             status=OrderStatus.UNKNOWN,
-            attention=texts.ATTENTION_UNKNOWN,
+            attention=texts.msgid("ATTENTION_UNKNOWN"),  # stored in English, translated when shown
             error=detail[:300],
         )
         order = await fetch_order(tx, order_id)
@@ -232,19 +240,23 @@ async def _hold_notice(
     row = await select_one(tx, "SELECT balance FROM users WHERE id = ?", (order.user_id,))
     balance = int(row[0]) if row else 0
     currency = deps.settings.currency
-    if outcome is PlaceOutcome.PLACED:
-        text = texts.order_placed(order.id, order.charge, balance, currency)
-    elif outcome is PlaceOutcome.REJECTED:
-        text = texts.order_not_placed(order.id, reason, order.charge, balance, currency)
-    else:
-        text = texts.order_parked(order.id)
+
+    def render() -> str:
+        if outcome is PlaceOutcome.PLACED:
+            return texts.order_placed(order.id, order.charge, balance, currency)
+        if outcome is PlaceOutcome.REJECTED:
+            return texts.order_not_placed(order.id, _(reason), order.charge, balance, currency)
+        return texts.order_parked(order.id)
+
+    # In the customer's language: at start-up (recover_interrupted) no update sets it.
+    text = render_in(await locales_of(tx, [order.user_id]), order.user_id, render)
     await enqueue_held(tx, order.user_id, text, ref=notice_ref(order.id), until=time.time() + hold)
     return text
 
 
 async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Order) -> None:
     """Queue the "check this order on the provider's panel" alert for every admin."""
-    await alert_admins(tx, settings, texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
+    await alert_admins(tx, settings, lambda: texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
 
 
 async def recover_interrupted(deps: OrderingDeps) -> int:
@@ -255,7 +267,7 @@ async def recover_interrupted(deps: OrderingDeps) -> int:
     parked = 0
     for order in await deps.orders.with_status(OrderStatus.SUBMITTING, limit=1000):
         # The customer saw "Placing…" and nothing since: tell them now.
-        await _park(deps, order.id, "the bot stopped while placing this order", hold=0.0)
+        await _park(deps, order.id, N_("the bot stopped while placing this order"), hold=0.0)
         parked += 1
     if parked:
         logger.warning("Parked %d order(s) interrupted while being placed", parked)

@@ -142,11 +142,14 @@ async def _park_unusable(db: Database, settings: Settings, order: Order, report:
                 order.id,
                 expected=order.status,
                 status=OrderStatus.UNKNOWN,
-                attention=texts.ATTENTION_BAD_PROVIDER_ID,
+                attention=texts.msgid("ATTENTION_BAD_PROVIDER_ID"),  # stored in English
             )
             if moved:
                 await alert_admins(
-                    tx, settings, texts.admin_bad_provider_id(order), f"alert:bad_provider_id:{order.id}"
+                    tx,
+                    settings,
+                    lambda: texts.admin_bad_provider_id(order),
+                    f"alert:bad_provider_id:{order.id}",
                 )
     except Exception:
         logger.exception("Could not park order %s, whose provider order id is unusable", order.id)
@@ -200,6 +203,6 @@ async def poll_job(
         await send_alert(
             db,
             settings,
-            texts.admin_provider_failing(names, streak.cycles, report.last_error),
+            lambda: texts.admin_provider_failing(names, streak.cycles, report.last_error),
             ref=f"alert:poll_failing:{names}:{int(streak.since)}",
         )

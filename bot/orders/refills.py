@@ -15,7 +15,9 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.notify.alerts import alert_admins
+from bot.notify.notices import notify
 from providers.base import (
     Provider,
     ProviderError,
@@ -29,7 +31,6 @@ from providers.parsing import is_usable_order_id
 from storage.catalog import Service
 from storage.database import Database
 from storage.orders import Order, OrderStatus
-from storage.outbox import enqueue
 from storage.refills import Refill, RefillPhase, RefillRepo, finish_refill, insert_refill, note_poll
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ async def poll_refills(
         for refill in refills:
             if refill not in usable:
                 # Stored before ids were checked at the door; it would break the comma-joined request.
-                await _give_up(db, settings, refill, "its id is not usable", report)
+                await _give_up(db, settings, refill, N_("its id is not usable"), report)
         refills = usable
         if not refills:
             continue
@@ -149,7 +150,7 @@ async def _apply(
             if bad < GIVE_UP_AFTER_NOT_FOUND:
                 await note_poll(tx, refill.id, provider_status=refill.provider_status, bad_polls=bad)
                 return
-            await _reject_lost(tx, settings, refill, "the provider does not know it", report)
+            await _reject_lost(tx, settings, refill, N_("the provider does not know it"), report)
             return
         if status.state == RefillState.PENDING:
             if raw != refill.provider_status or refill.bad_polls:
@@ -171,8 +172,12 @@ async def _reject_lost(
     """Stop following a refill we can no longer check: the customer and every admin are told once."""
     if await finish_refill(tx, refill.id, RefillPhase.REJECTED, why):
         await _tell_customer(tx, refill, done=False)
-        text = texts.admin_refill_lost(refill.order_id, refill.provider_refill_id, why)
-        await alert_admins(tx, settings, text, f"alert:refill_lost:{refill.id}")
+        await alert_admins(
+            tx,
+            settings,
+            lambda: texts.admin_refill_lost(refill.order_id, refill.provider_refill_id, _(why)),
+            f"alert:refill_lost:{refill.id}",
+        )
         report.rejected += 1
 
 
@@ -184,8 +189,12 @@ async def _give_up(
 
 
 async def _tell_customer(tx: aiosqlite.Connection, refill: Refill, *, done: bool) -> None:
-    text = texts.refill_finished(refill.order_id, refill.service_name, done)
-    await enqueue(tx, refill.user_id, text, ref=f"notice:refill:{refill.id}")
+    await notify(
+        tx,
+        refill.user_id,
+        lambda: texts.refill_finished(refill.order_id, refill.service_name, done),
+        ref=f"notice:refill:{refill.id}",
+    )
 
 
 async def refill_poll_job(db: Database, providers: Mapping[str, Provider], settings: Settings) -> None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.notify.alerts import admin_copies
+from bot.notify.notices import Render, render_in
 from bot.wallet.money import proportional_floor
 from providers.base import RemoteState, StatusReport
 from storage.database import Database
@@ -25,6 +27,7 @@ from storage.errors import DuplicateEntry
 from storage.ledger import apply_entries, order_refund
 from storage.orders import ACTIVE, Move, Order, OrderStatus, transition_many, versions
 from storage.outbox import enqueue_many
+from storage.users import locales_of
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +65,22 @@ class Plan:
     fields: dict[str, object]
     refund: int = 0
     notice_ref: str | None = None
-    alerts: list[tuple[int, str, str | None]] = field(default_factory=list)
+    alert: tuple[Render, str] | None = None  # the admins' alert and its reference
     admin_id: int | None = None  # who settled it by hand, for the ledger row
 
 
-def _flag(plan: Plan, why: str, key: str, settings: Settings) -> Plan:
+def _flag(plan: Plan, why: str, key: str, settings: Settings, *, shown: Render | None = None) -> Plan:
     """Set the order's attention and alert every admin.
 
-    The reference carries the version of the order the flag was decided on: the same flag decided
-    twice (concurrent cycles) goes out once, and a problem that comes back after being cleared is new.
+    `why` is stored in English (a msgid, translated where it is shown); `shown` renders it for the
+    alert when it carries a value and so is no msgid itself. The reference carries the version of the
+    order the flag was decided on: the same flag decided twice (concurrent cycles) goes out once, and a
+    problem that comes back after being cleared is new.
     """
     order = plan.order
     plan.fields["attention"] = why
     ref = f"alert:flag:{order.id}:{key}:{order.updated_at}"
-    plan.alerts = admin_copies(settings, texts.admin_flagged(order, why), ref)
+    plan.alert = (lambda: texts.admin_flagged(order, shown() if shown is not None else _(why)), ref)
     return plan
 
 
@@ -98,14 +103,19 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> Plan 
         if bad < FLAG_AFTER_BAD_POLLS or order.attention is not None:
             return plan
         if report.not_found:
-            return _flag(plan, "the provider does not know this order id", "not_found", settings)
-        why = f"the provider reports “{report.raw_status or report.error or '?'}”"
-        return _flag(plan, why, "bad_status", settings)
+            return _flag(plan, N_("the provider does not know this order id"), "not_found", settings)
+        said = report.raw_status or report.error or "?"
+        why = texts.msgid("ATTENTION_PROVIDER_REPORTS").format(status=said)
+
+        def shown() -> str:
+            return texts.ATTENTION_PROVIDER_REPORTS.format(status=said)
+
+        return _flag(plan, why, "bad_status", settings, shown=shown)
 
     status = _STATE_TO_STATUS[state]
     if status == OrderStatus.PARTIAL and report.remains is None:
         # Without `remains` the undelivered share is unknown: never guess with money.
-        why = "Partial without a remains figure: settle it by hand"
+        why = N_("Partial without a remains figure: settle it by hand")
         if order.attention == why:
             return None
         return _flag(Plan(order, order.status, common), why, "partial_without_remains", settings)
@@ -185,15 +195,23 @@ async def write_plans(
     balance_after = {plan.order.id: balance for plan, balance in zip(refunds, balances, strict=True)}
     report.refunded += sum(plan.refund for plan in refunds)
 
+    # Every notice in its reader's language: the customers' and the admins' locales in one query.
+    locales = await locales_of(tx, [*(plan.order.user_id for plan in live), *settings.admin_ids])
     notices: list[tuple[int, str, str | None]] = []
     for plan in live:
         order = plan.order
         if plan.notice_ref is not None:
             after = balance_after.get(order.id, 0)
-            text = texts.order_settled(order, plan.status, plan.fields, plan.refund, after, settings.currency)
+            status, fields, refund, currency = plan.status, plan.fields, plan.refund, settings.currency
+            text = render_in(
+                locales,
+                order.user_id,
+                lambda: texts.order_settled(order, status, fields, refund, after, currency),  # noqa: B023
+            )
             notices.append((order.user_id, text, plan.notice_ref))
-        notices.extend(plan.alerts)
-        report.flagged += bool(plan.alerts)
+        if plan.alert is not None:
+            notices.extend(admin_copies(settings, *plan.alert, locales))
+            report.flagged += 1
         if plan.status != order.status:
             report.changed += 1
             report.completed += plan.status == OrderStatus.COMPLETED

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from bot.i18n import _, ngettext
+
 MAX_LINK_LENGTH = 512
 
 # Platform keyword (as it appears in category or service names) -> hosts its links live on.
@@ -55,7 +57,7 @@ _QUANTITY_GROUPED = re.compile(r"[0-9]{1,3}(?:([ ,\u00a0\u202f'])[0-9]{3})(?:\1[
 
 
 class InputError(ValueError):
-    """Customer input that cannot be used; the message explains why, politely."""
+    """Customer input that cannot be used; the message explains why, politely, in the current locale."""
 
 
 def platforms_of(*names: str) -> list[str]:
@@ -72,11 +74,17 @@ def parse_link(text: str, platforms: list[str]) -> str:
     """Check a link for an order and return it as given (only surrounding blanks removed)."""
     link = text.strip()
     if not link:
-        raise InputError("Please send a link.")
+        raise InputError(_("Please send a link."))
     if len(link) > MAX_LINK_LENGTH:
-        raise InputError(f"This link is too long (at most {MAX_LINK_LENGTH} characters).")
+        raise InputError(
+            ngettext(
+                "This link is too long (at most {max_length} character).",
+                "This link is too long (at most {max_length} characters).",
+                MAX_LINK_LENGTH,
+            ).format(max_length=MAX_LINK_LENGTH)
+        )
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in link):
-        raise InputError("A link cannot contain spaces or line breaks. Please send just the link.")
+        raise InputError(_("A link cannot contain spaces or line breaks. Please send just the link."))
     if "Telegram" in platforms and (_TELEGRAM_USERNAME.fullmatch(link) or _TELEGRAM_SHORT.fullmatch(link)):
         return link
     parts = urlsplit(link)
@@ -86,13 +94,18 @@ def parse_link(text: str, platforms: list[str]) -> str:
     except ValueError:
         port_ok = False
     if not host or not _HOST.fullmatch(host) or not port_ok or parts.username or parts.password:
-        raise InputError("That does not look like a link. Please send a full link starting with https://")
+        raise InputError(_("That does not look like a link. Please send a full link starting with https://"))
     if platforms:
         allowed = tuple(domain for platform in platforms for domain in PLATFORMS[platform])
         if not _host_matches(host, allowed):
-            names = " or ".join(platforms)
-            example = PLATFORMS[platforms[0]][0]
-            raise InputError(f"This service needs a link to {names} (for example https://{example}/...).")
+            names = platforms[0]
+            for platform in platforms[1:]:
+                names = _("{platforms} or {platform}").format(platforms=names, platform=platform)
+            raise InputError(
+                _(
+                    "This service needs a link to {platforms} (for example https://{example_host}/...)."
+                ).format(platforms=names, example_host=PLATFORMS[platforms[0]][0])
+            )
     return link
 
 
@@ -104,8 +117,16 @@ def parse_quantity(text: str, minimum: int, maximum: int) -> int:
     elif _QUANTITY_GROUPED.fullmatch(cleaned):
         digits = re.sub(r"[^0-9]", "", cleaned)
     else:
-        raise InputError(f"Please send a whole number from {minimum:,} to {maximum:,}.")
+        raise InputError(
+            _("Please send a whole number from {minimum} to {maximum}.").format(
+                minimum=f"{minimum:,}", maximum=f"{maximum:,}"
+            )
+        )
     quantity = int(digits)
     if not minimum <= quantity <= maximum:
-        raise InputError(f"The quantity must be from {minimum:,} to {maximum:,}.")
+        raise InputError(
+            _("The quantity must be from {minimum} to {maximum}.").format(
+                minimum=f"{minimum:,}", maximum=f"{maximum:,}"
+            )
+        )
     return quantity

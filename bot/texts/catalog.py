@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _
 from bot.texts.common import q
 from bot.wallet.money import format_money
 from storage.catalog import Service
@@ -17,29 +18,32 @@ if TYPE_CHECKING:
 
 # --- Catalogue --------------------------------------------------------------------------------------
 
-BTN_BACK = "« Back"
-BTN_CANCEL = "✖ Cancel"
-BTN_CONFIRM = "✅ Confirm"
-BTN_ORDER = "🛒 Order"
-BTN_PREV = "‹ Prev"
-BTN_NEXT = "Next ›"
-BTN_CATEGORIES = "« Categories"
+BTN_BACK = N_("« Back")
+BTN_CANCEL = N_("✖ Cancel")
+BTN_CONFIRM = N_("✅ Confirm")
+BTN_ORDER = N_("🛒 Order")
+BTN_PREV = N_("‹ Prev")
+BTN_NEXT = N_("Next ›")
+BTN_CATEGORIES = N_("« Categories")
 
-CATALOG_EMPTY = "The catalogue is empty right now. Please try again later."
-CHOOSE_CATEGORY = "🛒 <b>New order</b>\nChoose a category:"
-SERVICE_GONE = "This service is no longer available. Please choose another one."
-CATEGORY_GONE = "This category has no services right now. Please choose another one."
+CATALOG_EMPTY = N_("The catalogue is empty right now. Please try again later.")
+CHOOSE_CATEGORY = N_("🛒 <b>New order</b>\nChoose a category:")
+SERVICE_GONE = N_("This service is no longer available. Please choose another one.")
+CATEGORY_GONE = N_("This category has no services right now. Please choose another one.")
 
 
 def page_suffix(page: int, pages: int) -> str:
-    return f"\n\nPage {page + 1} of {pages}" if pages > 1 else ""
+    if pages <= 1:
+        return ""
+    return "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
 
 
 def services_header(category: str) -> str:
-    return f"🛒 <b>{q(category)}</b>\nChoose a service (price per 1,000):"
+    return _("🛒 <b>{category}</b>\nChoose a service (price per 1,000):").format(category=q(category))
 
 
 def service_line(name: str, price_per_1000: int, minimum: int, maximum: int, currency: str) -> str:
+    # No words: a provider's name, a price and a range.
     return f"• {q(name)}: {format_money(price_per_1000, currency)}, {minimum:,}–{maximum:,}"
 
 
@@ -49,16 +53,24 @@ def service_button(name: str, price_per_1000: int, currency: str) -> str:
 
 
 def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return _("yes") if value else _("no")
 
 
 def service_card(service: Service, price_per_1000: int, currency: str) -> str:
-    text = (
-        f"<b>{q(service.name)}</b>\n"
-        f"Category: {q(service.category)}\n\n"
-        f"Price: <b>{format_money(price_per_1000, currency)}</b> per 1,000\n"
-        f"Order from {service.min_quantity:,} to {service.max_quantity:,}\n"
-        f"Refill: {yes_no(service.refill)} · Cancel: {yes_no(service.cancel)}"
+    text = _(
+        "<b>{service}</b>\n"
+        "Category: {category}\n\n"
+        "Price: <b>{price}</b> per 1,000\n"
+        "Order from {minimum} to {maximum}\n"
+        "Refill: {refill} · Cancel: {cancel}"
+    ).format(
+        service=q(service.name),
+        category=q(service.category),
+        price=format_money(price_per_1000, currency),
+        minimum=f"{service.min_quantity:,}",
+        maximum=f"{service.max_quantity:,}",
+        refill=yes_no(service.refill),
+        cancel=yes_no(service.cancel),
     )
     if service.description:
         description = (

@@ -1,13 +1,16 @@
 """Placing an order: the conversation, its results and the settlement notices.
 
-Values that come from users or the provider are escaped here (`q`).
+Values that come from users or the provider are escaped here (`q`). Reasons stored on an order (its
+`error` and `attention`) are English msgids, translated where they are shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import reduce
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _
 from bot.texts.common import q
 from bot.wallet.money import format_money
 from storage.orders import Order, undelivered
@@ -18,59 +21,77 @@ if TYPE_CHECKING:
 
 # --- Ordering -------------------------------------------------------------------------------------
 
-REASON_UNREACHABLE = "we could not reach the service provider. Please try again in a few minutes"
-ATTENTION_UNKNOWN = "placement outcome unknown: check the provider's panel, then /resolve"
-ATTENTION_BAD_PROVIDER_ID = "unusable provider order id: find the order on the panel, then /resolve"
+# Stored on orders in English (`texts.msgid(...)`) and translated where they are shown.
+REASON_UNREACHABLE = N_("we could not reach the service provider. Please try again in a few minutes")
+ATTENTION_UNKNOWN = N_("placement outcome unknown: check the provider's panel, then /resolve")
+ATTENTION_BAD_PROVIDER_ID = N_("unusable provider order id: find the order on the panel, then /resolve")
+# An attention for a status the provider sends that we cannot use: format the English msgid to store it.
+ATTENTION_PROVIDER_REPORTS = N_("the provider reports “{status}”")
 
 _REJECT_REASONS = {
-    "link": "the provider could not use this link. Please check that it is correct and public",
-    "quantity": "the provider does not accept this quantity for the service right now",
-    "service": "this service is not available at the moment",
-    "duplicate": "there is already an active order for this link. Please wait until it is completed",
-    "funds": "the shop cannot accept orders right now. Please try again later",
-    "bad_key": "the shop cannot accept orders right now. Please try again later",
+    "link": N_("the provider could not use this link. Please check that it is correct and public"),
+    "quantity": N_("the provider does not accept this quantity for the service right now"),
+    "service": N_("this service is not available at the moment"),
+    "duplicate": N_("there is already an active order for this link. Please wait until it is completed"),
+    "funds": N_("the shop cannot accept orders right now. Please try again later"),
+    "bad_key": N_("the shop cannot accept orders right now. Please try again later"),
 }
+_REJECTED = N_("the provider refused the order")
 
 
 def reject_reason(reason: str) -> str:
-    """Plain words for a provider's refusal, by its classified reason."""
-    return _REJECT_REASONS.get(reason, "the provider refused the order")
+    """Plain words for a provider's refusal, by its classified reason: the English msgid to store.
+
+    It is kept on the order as it is and translated where it is shown (`order_not_placed`).
+    """
+    return _REJECT_REASONS.get(reason, _REJECTED)
 
 
 def admin_provider_refused(order_id: int, message: str) -> str:
-    return (
-        f"⚠️ The provider refused order #{order_id}: <i>{q(message)}</i>\n"
+    return _(
+        "⚠️ The provider refused order #{order_id}: <i>{message}</i>\n"
         "The customer was refunded. Check the provider account (balance, API key)."
-    )
+    ).format(order_id=order_id, message=q(message))
 
 
 def admin_unknown_order(order: Order) -> str:
     return _order_to_check(
         order,
-        "The provider did not answer clearly, so the order may or may not exist there. "
-        "It was not refunded and will not be sent again.",
+        _(
+            "The provider did not answer clearly, so the order may or may not exist there. "
+            "It was not refunded and will not be sent again."
+        ),
     )
 
 
 def admin_bad_provider_id(order: Order) -> str:
     return _order_to_check(
         order,
-        f"Its provider order id <code>{q(order.provider_order_id or '-')}</code> cannot be sent to the "
-        "provider, so its status is no longer checked. It was parked, not refunded.",
+        _(
+            "Its provider order id <code>{provider_order_id}</code> cannot be sent to the "
+            "provider, so its status is no longer checked. It was parked, not refunded."
+        ).format(provider_order_id=q(order.provider_order_id or "-")),
     )
 
 
 def _order_to_check(order: Order, why: str) -> str:
     """An alert about a parked order: why, the order, and the two ways to settle it."""
-    return (
-        f"⚠️ <b>Order #{order.id} needs checking.</b>\n{why}\n"
-        f"User: <code>{order.user_id}</code>\n"
-        f"Service: {q(order.service_name)}\n"
-        f"Link: {q(order.link)}\n"
-        f"Quantity: {order.quantity:,}\n\n"
+    return _(
+        "⚠️ <b>Order #{order_id} needs checking.</b>\n{why}\n"
+        "User: <code>{user_id}</code>\n"
+        "Service: {service}\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n\n"
         "Find it in the provider's panel, then send "
-        f"<code>/resolve {order.id} placed &lt;provider order id&gt;</code> "
-        f"or <code>/resolve {order.id} refund</code>."
+        "<code>/resolve {order_id} placed &lt;provider order id&gt;</code> "
+        "or <code>/resolve {order_id} refund</code>."
+    ).format(
+        order_id=order.id,
+        why=why,
+        user_id=order.user_id,
+        service=q(order.service_name),
+        link=q(order.link),
+        quantity=f"{order.quantity:,}",
     )
 
 
@@ -78,24 +99,40 @@ def _order_to_check(order: Order, why: str) -> str:
 
 
 def ask_link(service_name: str, platforms: list[str]) -> str:
-    where = f" to the {' or '.join(platforms)} page or post" if platforms else ""
-    return f"<b>{q(service_name)}</b>\n\nSend the link{where} for this order.\nSend /cancel to stop."
+    if not platforms:
+        return _("<b>{service}</b>\n\nSend the link for this order.\nSend /cancel to stop.").format(
+            service=q(service_name)
+        )
+    # Platform names are brands: only the word between them is translated.
+    either = reduce(lambda one, another: _("{one} or {another}").format(one=one, another=another), platforms)
+    return _(
+        "<b>{service}</b>\n\nSend the link to the {platforms} page or post for this order.\n"
+        "Send /cancel to stop."
+    ).format(service=q(service_name), platforms=either)
 
 
 def ask_quantity(minimum: int, maximum: int) -> str:
-    return f"How many? Send a whole number from {minimum:,} to {maximum:,}.\nSend /cancel to stop."
+    return _("How many? Send a whole number from {minimum} to {maximum}.\nSend /cancel to stop.").format(
+        minimum=f"{minimum:,}", maximum=f"{maximum:,}"
+    )
 
 
 def summary(
     service_name: str, link: str, quantity: int, total: int, balance_after: int, currency: str
 ) -> str:
-    return (
+    return _(
         "<b>Please check your order</b>\n\n"
-        f"Service: {q(service_name)}\n"
-        f"Link: {q(link)}\n"
-        f"Quantity: {quantity:,}\n"
-        f"<b>Total: {format_money(total, currency)}</b>\n"
-        f"Balance after: {format_money(balance_after, currency)}"
+        "Service: {service}\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n"
+        "<b>Total: {total}</b>\n"
+        "Balance after: {balance_after}"
+    ).format(
+        service=q(service_name),
+        link=q(link),
+        quantity=f"{quantity:,}",
+        total=format_money(total, currency),
+        balance_after=format_money(balance_after, currency),
     )
 
 
@@ -103,84 +140,107 @@ def summary_short(
     service_name: str, link: str, quantity: int, total: int, balance: int, currency: str
 ) -> str:
     shortfall = total - balance
-    return (
+    return _(
         "<b>Not enough balance</b>\n\n"
-        f"Service: {q(service_name)}\n"
-        f"Link: {q(link)}\n"
-        f"Quantity: {quantity:,}\n"
-        f"Total: <b>{format_money(total, currency)}</b>\n"
-        f"Your balance: {format_money(balance, currency)}\n"
-        f"Missing: <b>{format_money(shortfall, currency)}</b>\n\n"
+        "Service: {service}\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n"
+        "Total: <b>{total}</b>\n"
+        "Your balance: {balance}\n"
+        "Missing: <b>{missing}</b>\n\n"
         "To top up your wallet, contact the shop's administrator, then order again."
+    ).format(
+        service=q(service_name),
+        link=q(link),
+        quantity=f"{quantity:,}",
+        total=format_money(total, currency),
+        balance=format_money(balance, currency),
+        missing=format_money(shortfall, currency),
     )
 
 
-ORDER_CANCELLED = "Order cancelled. Nothing was charged."
-NOTHING_TO_CANCEL = "There is nothing to cancel."
-PLACING = "⏳ Placing your order…"
-CONFIRM_AFTER_RESTART = "The shop is restarting; nothing was charged. Please press Confirm again in a minute."
-SUMMARY_EXPIRED = "This summary has expired. Please start a new order."
-SEND_TEXT = "Please send the answer as a text message, or /cancel to stop."
+ORDER_CANCELLED = N_("Order cancelled. Nothing was charged.")
+NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
+PLACING = N_("⏳ Placing your order…")
+CONFIRM_AFTER_RESTART = N_(
+    "The shop is restarting; nothing was charged. Please press Confirm again in a minute."
+)
+SUMMARY_EXPIRED = N_("This summary has expired. Please start a new order.")
+SEND_TEXT = N_("Please send the answer as a text message, or /cancel to stop.")
 
 
 def order_placed(order_id: int, total: int, balance: int, currency: str) -> str:
-    return (
-        f"✅ <b>Order #{order_id} placed.</b>\n"
-        f"Charged {format_money(total, currency)}; balance {format_money(balance, currency)}.\n"
+    return _(
+        "✅ <b>Order #{order_id} placed.</b>\n"
+        "Charged {total}; balance {balance}.\n"
         "You will get a message when its status changes. See /orders at any time."
-    )
+    ).format(order_id=order_id, total=format_money(total, currency), balance=format_money(balance, currency))
 
 
 def order_already_placed(order_id: int) -> str:
-    return f"This summary was already confirmed as order #{order_id}. See /orders."
+    return _("This summary was already confirmed as order #{order_id}. See /orders.").format(
+        order_id=order_id
+    )
 
 
 def order_not_placed(order_id: int, reason: str, total: int, balance: int, currency: str) -> str:
-    return (
-        f"❌ Order #{order_id} could not be placed: {q(reason)}.\n"
-        f"{format_money(total, currency)} was returned to your balance "
-        f"(now {format_money(balance, currency)})."
+    """The customer's notice for a refused order; `reason` is a stored msgid (or already translated)."""
+    return _(
+        "❌ Order #{order_id} could not be placed: {reason}.\n"
+        "{total} was returned to your balance (now {balance})."
+    ).format(
+        order_id=order_id,
+        reason=q(_(reason)),
+        total=format_money(total, currency),
+        balance=format_money(balance, currency),
     )
 
 
 def order_parked(order_id: int) -> str:
-    return (
-        f"⏳ Order #{order_id}: the provider did not confirm it in time, so we are checking it.\n"
+    return _(
+        "⏳ Order #{order_id}: the provider did not confirm it in time, so we are checking it.\n"
         "If it did not go through, the money comes back to your balance. You will get a message either way."
-    )
+    ).format(order_id=order_id)
 
 
 def price_changed(total: int, currency: str) -> str:
-    return (
-        f"The price of this order has changed to <b>{format_money(total, currency)}</b>. "
-        "Please check the new summary."
+    return _("The price of this order has changed to <b>{total}</b>. Please check the new summary.").format(
+        total=format_money(total, currency)
     )
 
 
 def insufficient_at_confirm(shortfall: int, currency: str) -> str:
-    return (
-        f"Not enough balance for this order: {format_money(shortfall, currency)} missing.\n"
+    return _(
+        "Not enough balance for this order: {missing} missing.\n"
         "To top up your wallet, contact the shop's administrator."
-    )
+    ).format(missing=format_money(shortfall, currency))
 
 
 # --- Settlement ------------------------------------------------------------------------------------
 
 _STATUS_WORDS = {
-    "submitting": "Being placed",
-    "pending": "Pending",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "partial": "Partial",
-    "canceled": "Canceled",
-    "failed": "Not placed",
-    "unknown": "Being checked",
+    "submitting": N_("Being placed"),
+    "pending": N_("Pending"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "partial": N_("Partial"),
+    "canceled": N_("Canceled"),
+    "failed": N_("Not placed"),
+    "unknown": N_("Being checked"),
 }
-REFUND_IS_BALANCE = "Refunds are added to your wallet balance and can be used for new orders."
+REFUND_IS_BALANCE = N_("Refunds are added to your wallet balance and can be used for new orders.")
+
+# The headline of a finished order, whole per status (so each language can word it its own way).
+_SETTLED_HEADLINES = {
+    "completed": N_("✅ <b>Order #{order_id} is Completed</b>: {delivered} of {quantity} delivered."),
+    "partial": N_("⚠️ <b>Order #{order_id} is Partial</b>: {delivered} of {quantity} delivered."),
+    "canceled": N_("❌ <b>Order #{order_id} is Canceled</b>: {delivered} of {quantity} delivered."),
+}
 
 
 def status_word(status: str) -> str:
-    return _STATUS_WORDS.get(status, status)
+    word = _STATUS_WORDS.get(status)
+    return status if word is None else _(word)
 
 
 def order_settled(
@@ -194,29 +254,46 @@ def order_settled(
         delivered = order.quantity - undelivered(remains, order.quantity)
     else:
         delivered = 0  # canceled without a remains figure (a Partial always has one)
-    head = {
-        "completed": "✅",
-        "partial": "⚠️",
-        "canceled": "❌",
-    }.get(status, "ℹ️")
+    headline = _SETTLED_HEADLINES.get(status)
+    if headline is None:
+        headline = _("ℹ️ <b>Order #{order_id} is {status}</b>: {delivered} of {quantity} delivered.")
+    else:
+        headline = _(headline)
     text = (
-        f"{head} <b>Order #{order.id} is {status_word(status)}</b>: "
-        f"{delivered:,} of {order.quantity:,} delivered.\n"
-        f"Service: {q(order.service_name)}\nLink: {q(order.link)}"
+        headline.format(
+            order_id=order.id,
+            status=status_word(status),
+            delivered=f"{delivered:,}",
+            quantity=f"{order.quantity:,}",
+        )
+        + "\n"
+        + _("Service: {service}\nLink: {link}").format(service=q(order.service_name), link=q(order.link))
     )
     if refund > 0:
         text += (
-            f"\n\n💰 {format_money(refund, currency)} returned to your balance "
-            f"(now {format_money(balance, currency)}).\n{REFUND_IS_BALANCE}"
+            "\n\n"
+            + _("💰 {refund} returned to your balance (now {balance}).").format(
+                refund=format_money(refund, currency), balance=format_money(balance, currency)
+            )
+            + "\n"
+            + _(REFUND_IS_BALANCE)
         )
     return text
 
 
 def admin_flagged(order: Order, why: str) -> str:
-    return (
-        f"⚠️ <b>Order #{order.id} needs attention</b>: {q(why)}.\n"
-        f"Provider order: <code>{q(order.provider_order_id or '-')}</code>, "
-        f"user <code>{order.user_id}</code>\n"
-        f"Service: {q(order.service_name)}\nLink: {q(order.link)}\nQuantity: {order.quantity:,}\n"
-        f"See <code>/order {order.id}</code>."
+    """Every admin's alert for a flagged order; `why` is a stored msgid (or already translated)."""
+    return _(
+        "⚠️ <b>Order #{order_id} needs attention</b>: {why}.\n"
+        "Provider order: <code>{provider_order_id}</code>, user <code>{user_id}</code>\n"
+        "Service: {service}\nLink: {link}\nQuantity: {quantity}\n"
+        "See <code>/order {order_id}</code>."
+    ).format(
+        order_id=order.id,
+        why=q(_(why)),
+        provider_order_id=q(order.provider_order_id or "-"),
+        user_id=order.user_id,
+        service=q(order.service_name),
+        link=q(order.link),
+        quantity=f"{order.quantity:,}",
     )

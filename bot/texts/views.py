@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _
 from bot.texts.catalog import page_suffix
 from bot.texts.common import q
 from bot.texts.ordering import status_word
@@ -19,29 +20,32 @@ if TYPE_CHECKING:
 
 # --- Order views, refills, cancellation, wallet history ---------------------------------------------
 
-BTN_REFILL = "🔄 Refill"
-BTN_CANCEL_ORDER = "✖ Cancel order"
-BTN_CANCEL_ORDER_SURE = "Yes, cancel it"
-BTN_KEEP_ORDER = "« Keep it"
-BTN_ORDERS = "« My orders"
+BTN_REFILL = N_("🔄 Refill")
+BTN_CANCEL_ORDER = N_("✖ Cancel order")
+BTN_CANCEL_ORDER_SURE = N_("Yes, cancel it")
+BTN_KEEP_ORDER = N_("« Keep it")
+BTN_ORDERS = N_("« My orders")
 
-ORDERS_EMPTY = "📦 You have no orders yet. Tap <b>New order</b> to place one."
-HISTORY_EMPTY = "🧾 Your wallet has no movements yet."
-ORDER_NOT_FOUND = "Order not found."
+ORDERS_EMPTY = N_("📦 You have no orders yet. Tap <b>New order</b> to place one.")
+HISTORY_EMPTY = N_("🧾 Your wallet has no movements yet.")
+ORDER_NOT_FOUND = N_("Order not found.")
 
-REFILL_REQUESTED = "🔄 Refill requested. You will get a message when the provider finishes it."
-REFILL_ALREADY = "A refill of this order is already under way. You will get a message when it is done."
-REFILL_NOT_ELIGIBLE = "This order cannot be refilled right now."
-REFILL_REFUSED = "The provider did not accept a refill for this order. Please try again later."
-PROVIDER_TRY_LATER = "We could not reach the service provider. Please try again in a few minutes."
-CANCEL_REQUESTED = (
+REFILL_REQUESTED = N_("🔄 Refill requested. You will get a message when the provider finishes it.")
+REFILL_ALREADY = N_("A refill of this order is already under way. You will get a message when it is done.")
+REFILL_NOT_ELIGIBLE = N_("This order cannot be refilled right now.")
+REFILL_REFUSED = N_("The provider did not accept a refill for this order. Please try again later.")
+PROVIDER_TRY_LATER = N_("We could not reach the service provider. Please try again in a few minutes.")
+CANCEL_REQUESTED = N_(
     "✖ Cancellation requested. The provider confirms it within a while: whatever is not delivered "
     "comes back to your balance, and you will get a message."
 )
-CANCEL_ALREADY = "Cancellation of this order was already requested. You will get a message when it is done."
-CANCEL_NOT_ALLOWED = "This order cannot be canceled any more."
-CANCEL_REFUSED = "The provider did not accept the cancellation: the order may be almost done."
+CANCEL_ALREADY = N_(
+    "Cancellation of this order was already requested. You will get a message when it is done."
+)
+CANCEL_NOT_ALLOWED = N_("This order cannot be canceled any more.")
+CANCEL_REFUSED = N_("The provider did not accept the cancellation: the order may be almost done.")
 
+# Outcomes by name -> msgids of the constants above (translated where shown).
 _REFILL_OUTCOMES = {
     "requested": REFILL_REQUESTED,
     "already_pending": REFILL_ALREADY,
@@ -59,18 +63,18 @@ _CANCEL_OUTCOMES = {
 
 
 def refill_outcome(outcome: str) -> str:
-    return _REFILL_OUTCOMES.get(outcome, REFILL_REFUSED)
+    return _(_REFILL_OUTCOMES.get(outcome, REFILL_REFUSED))
 
 
 def cancel_outcome(outcome: str) -> str:
-    return _CANCEL_OUTCOMES.get(outcome, CANCEL_REFUSED)
+    return _(_CANCEL_OUTCOMES.get(outcome, CANCEL_REFUSED))
 
 
 _ENTRY_WORDS = {
-    "topup": "Top-up",
-    "charge": "Order",
-    "refund": "Refund",
-    "adjustment": "Adjustment",
+    "topup": N_("Top-up"),
+    "charge": N_("Order"),
+    "refund": N_("Refund"),
+    "adjustment": N_("Adjustment"),
 }
 
 
@@ -92,7 +96,11 @@ def order_button(order: Order) -> str:
 
 def orders_page(orders: list[Order], page: int, pages: int) -> str:
     lines = "\n".join(order_line(order) for order in orders)
-    return f"📦 <b>My orders</b>\n\n{lines}{page_suffix(page, pages)}\n\nTap an order for details."
+    return (
+        _("📦 <b>My orders</b>")
+        + f"\n\n{lines}{page_suffix(page, pages)}\n\n"
+        + _("Tap an order for details.")
+    )
 
 
 def order_detail(
@@ -106,45 +114,61 @@ def order_detail(
     """A customer's view of one order."""
     delivered = order.delivered
     lines = [
-        f"📦 <b>Order #{order.id}</b>",
-        "",
-        f"Service: {q(order.service_name)}",
-        f"Link: {q(order.link)}",
-        f"Quantity: {order.quantity:,}",
-        f"Delivered: {'-' if delivered is None else f'{delivered:,}'}",
-        f"Start count: {'-' if order.start_count is None else f'{order.start_count:,}'}",
-        f"Charged: {format_money(order.charge, currency)}",
+        _(
+            "📦 <b>Order #{order_id}</b>\n\n"
+            "Service: {service}\n"
+            "Link: {link}\n"
+            "Quantity: {quantity}\n"
+            "Delivered: {delivered}\n"
+            "Start count: {start_count}\n"
+            "Charged: {charged}"
+        ).format(
+            order_id=order.id,
+            service=q(order.service_name),
+            link=q(order.link),
+            quantity=f"{order.quantity:,}",
+            delivered="-" if delivered is None else f"{delivered:,}",
+            start_count="-" if order.start_count is None else f"{order.start_count:,}",
+            charged=format_money(order.charge, currency),
+        )
     ]
     if order.refunded:
-        lines.append(f"Refunded: {format_money(order.refunded, currency)}")
-    lines.append(f"Status: <b>{status_word(order.status)}</b>")
+        lines.append(_("Refunded: {amount}").format(amount=format_money(order.refunded, currency)))
+    lines.append(_("Status: <b>{status}</b>").format(status=status_word(order.status)))
     if cancel_requested and order.status in ("pending", "in_progress"):
-        lines.append("Cancellation: requested")
+        lines.append(_("Cancellation: requested"))
     if refill_status is not None:
-        lines.append(f"Refill: {_REFILL_WORDS.get(refill_status, refill_status)} ({when(refill_at)})")
-    lines.append(f"Placed: {when(order.created_at)}")
+        word = _REFILL_WORDS.get(refill_status)
+        lines.append(
+            _("Refill: {refill_status} ({refill_time})").format(
+                refill_status=refill_status if word is None else _(word), refill_time=when(refill_at)
+            )
+        )
+    lines.append(_("Placed: {time}").format(time=when(order.created_at)))
     if order.finished_at:
-        lines.append(f"Finished: {when(order.finished_at)}")
+        lines.append(_("Finished: {time}").format(time=when(order.finished_at)))
     return "\n".join(lines)
 
 
-_REFILL_WORDS = {"pending": "in progress", "completed": "done", "rejected": "rejected"}
+_REFILL_WORDS = {"pending": N_("in progress"), "completed": N_("done"), "rejected": N_("rejected")}
 
 
 def cancel_question(order: Order) -> str:
-    return (
-        f"Cancel order <b>#{order.id}</b> ({q(order.service_name)}, {order.quantity:,})?\n"
+    return _(
+        "Cancel order <b>#{order_id}</b> ({service}, {quantity})?\n"
         "Whatever is not delivered comes back to your balance once the provider confirms."
-    )
+    ).format(order_id=order.id, service=q(order.service_name), quantity=f"{order.quantity:,}")
 
 
 def refill_finished(order_id: int, service_name: str, done: bool) -> str:
     if done:
-        return f"✅ The refill of order <b>#{order_id}</b> ({q(service_name)}) is done."
-    return (
-        f"❌ The provider rejected the refill of order <b>#{order_id}</b> ({q(service_name)}).\n"
+        return _("✅ The refill of order <b>#{order_id}</b> ({service}) is done.").format(
+            order_id=order_id, service=q(service_name)
+        )
+    return _(
+        "❌ The provider rejected the refill of order <b>#{order_id}</b> ({service}).\n"
         "If the count drops again, contact the shop's administrator."
-    )
+    ).format(order_id=order_id, service=q(service_name))
 
 
 def history_line(
@@ -152,8 +176,10 @@ def history_line(
 ) -> str:
     sign = "+" if amount > 0 else "−"
     words = [f"{when(created_at)[:16]}", f"<b>{sign}{format_money(abs(amount), currency)}</b>"]
-    words.append(_ENTRY_WORDS.get(kind, kind) + (f" #{order_id}" if order_id is not None else ""))
+    word = _ENTRY_WORDS.get(kind)
+    words.append((kind if word is None else _(word)) + (f" #{order_id}" if order_id is not None else ""))
     text = " · ".join(words)
+    # Notes the shop writes itself for an order ("Order #12 ...") repeat the entry; an admin's note is shown.
     if note and not note.startswith("Order #"):
         text += f"\n    <i>{q(note)}</i>"
     return text
@@ -162,6 +188,8 @@ def history_line(
 def history_page(lines: list[str], balance_now: int, currency: str, page: int, pages: int) -> str:
     body = "\n".join(lines)
     return (
-        f"🧾 <b>Wallet history</b>\nBalance: <b>{format_money(balance_now, currency)}</b>\n\n"
-        f"{body}{page_suffix(page, pages)}"
+        _("🧾 <b>Wallet history</b>\nBalance: <b>{balance}</b>").format(
+            balance=format_money(balance_now, currency)
+        )
+        + f"\n\n{body}{page_suffix(page, pages)}"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import texts
+from bot.notify.notices import notify
 from storage.database import Database
 from storage.ledger import EntryKind, apply_entry
-from storage.outbox import enqueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,10 @@ async def top_up(
         new_balance = await apply_entry(
             tx, user_id=user_id, amount=amount, kind=EntryKind.TOPUP, ref=ref, admin_id=admin_id, note=note
         )
-        await enqueue(
-            tx, user_id, texts.topup_received(amount, new_balance, currency, note), ref=f"notice:{ref}"
+        await notify(
+            tx,
+            user_id,
+            lambda: texts.topup_received(amount, new_balance, currency, note),
+            ref=f"notice:{ref}",
         )
     return Credit(amount=amount, new_balance=new_balance)

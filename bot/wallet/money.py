@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
+from bot.i18n import _, ngettext
 from storage.orders import undelivered
 
 MINOR_DIGITS = 2
@@ -21,7 +22,7 @@ _AMOUNT_RE = re.compile(r"^(?P<int>[0-9]{1,12})(?:[.,](?P<frac>[0-9]+))?$")
 
 
 class AmountError(ValueError):
-    """User text that is not an acceptable amount; the message is safe to show."""
+    """User text that is not an acceptable amount; the message is safe to show, in the current locale."""
 
 
 def parse_amount(text: str, *, allow_zero: bool = False, max_minor: int = MAX_INPUT_MINOR) -> int:
@@ -30,17 +31,25 @@ def parse_amount(text: str, *, allow_zero: bool = False, max_minor: int = MAX_IN
     match = _AMOUNT_RE.fullmatch(cleaned)
     if match is None:
         if cleaned.startswith("-"):
-            raise AmountError("the amount must be positive")
-        raise AmountError("write the amount as a plain number such as 10 or 10.50")
+            raise AmountError(_("the amount must be positive"))
+        raise AmountError(_("write the amount as a plain number such as 10 or 10.50"))
     frac: str = match.group("frac") or ""
     if len(frac) > MINOR_DIGITS:
-        raise AmountError(f"at most {MINOR_DIGITS} decimal places are allowed")
+        raise AmountError(
+            ngettext(
+                "at most {digits} decimal place is allowed",
+                "at most {digits} decimal places are allowed",
+                MINOR_DIGITS,
+            ).format(digits=MINOR_DIGITS)
+        )
     frac_text: str = frac.ljust(MINOR_DIGITS, "0")
     minor: int = int(match.group("int")) * MINOR_PER_MAJOR + int(frac_text)
     if minor == 0 and not allow_zero:
-        raise AmountError("the amount must be greater than zero")
+        raise AmountError(_("the amount must be greater than zero"))
     if minor > max_minor:
-        raise AmountError(f"the amount must not exceed {format_amount(max_minor)}")
+        raise AmountError(
+            _("the amount must not exceed {max_amount}").format(max_amount=format_amount(max_minor))
+        )
     return minor
 
 
@@ -70,11 +79,11 @@ def parse_decimal(text: str) -> Decimal:
     """Parse a decimal string exactly; refuse NaN, infinities and exponents."""
     cleaned = text.strip()
     if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", cleaned):
-        raise AmountError("write a plain number such as 30 or 12.5")
+        raise AmountError(_("write a plain number such as 30 or 12.5"))
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards it
-        raise AmountError("write a plain number such as 30 or 12.5") from exc
+        raise AmountError(_("write a plain number such as 30 or 12.5")) from exc
 
 
 def proportional_floor(total_minor: int, part: int, whole: int) -> int:

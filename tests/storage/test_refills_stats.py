@@ -100,8 +100,8 @@ def test_iso_matches_sqlite_timestamps() -> None:
 
 async def test_alerts_reach_every_admin_once(db: Database) -> None:
     settings = Settings(_env_file=None, bot_token="1:x", admin_ids="7,8")  # type: ignore[call-arg]
-    assert await send_alert(db, settings, "provider down", "alert:test") == 2
+    assert await send_alert(db, settings, lambda: "provider down", "alert:test") == 2
     async with db.transaction() as tx:
-        assert await alert_admins(tx, settings, "provider down", "alert:test") == 0
+        assert await alert_admins(tx, settings, lambda: "provider down", "alert:test") == 0
     rows = await db.fetchall("SELECT chat_id, ref FROM outbox ORDER BY chat_id")
     assert [tuple(row) for row in rows] == [(7, "alert:test:7"), (8, "alert:test:8")]
