@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,6 +66,35 @@ def normalise_refill_status(raw: str) -> RefillState:
     return RefillState.PENDING
 
 
+class ServiceKind(StrEnum):
+    """What a service needs to be ordered, normalised from the many spellings of the `type` field."""
+
+    DEFAULT = "default"  # link + quantity
+    PACKAGE = "package"  # link only; the rate is the price of one package
+    CUSTOM_COMMENTS = "custom_comments"  # link + comments (one per line; quantity = lines)
+    CUSTOM_COMMENTS_PACKAGE = "custom_comments_package"  # link + comments; priced per package
+    POLL = "poll"  # link + quantity + answer_number
+    COMMENT_LIKES = "comment_likes"  # link + quantity + username (the comment's author)
+    MENTIONS = "mentions"  # link + quantity + usernames
+    MENTIONS_WITH_HASHTAGS = "mentions_with_hashtags"  # link + quantity + usernames + hashtags
+    MENTIONS_CUSTOM_LIST = "mentions_custom_list"  # link + usernames (quantity = names)
+    MENTIONS_HASHTAG = "mentions_hashtag"  # link + quantity + hashtag
+    MENTIONS_USER_FOLLOWERS = "mentions_user_followers"  # link + quantity + usernames
+    MENTIONS_MEDIA_LIKERS = "mentions_media_likers"  # link + quantity + media
+    INVITES_FROM_GROUPS = "invites_from_groups"  # link + quantity + groups
+    SUBSCRIPTIONS = "subscriptions"  # open-ended charge: never sold
+    UNKNOWN = "unknown"  # a type this bot does not know: never sold
+
+
+def normalise_service_type(raw: str) -> ServiceKind:
+    """Map a provider's type name ("Custom Comments", "custom_comments", "Custom comments") to a kind."""
+    key = re.sub(r"[\s_\-]+", "_", raw.strip().lower()) or "default"
+    try:
+        return ServiceKind(key)
+    except ValueError:
+        return ServiceKind.UNKNOWN
+
+
 @dataclass(frozen=True)
 class ProviderService:
     service_id: str
@@ -78,6 +108,11 @@ class ProviderService:
     cancel: bool
     dripfeed: bool
     description: str
+
+    @property
+    def kind(self) -> ServiceKind:
+        """The normalised kind of `type`."""
+        return normalise_service_type(self.type)
 
 
 @dataclass(frozen=True)

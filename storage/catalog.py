@@ -25,6 +25,8 @@ class ServiceData:
     cancel: bool
     dripfeed: bool
     description: str
+    kind: str = "default"  # providers.base.ServiceKind value
+    platform: str = "other"  # bot.catalog.platforms key
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +48,13 @@ class Service:
     markup_percent: Decimal | None
     is_active: bool
     is_enabled: bool
+    kind: str = "default"
+    platform: str = "other"
 
     @property
     def orderable_type(self) -> bool:
-        """Only Default services (link + quantity) can be ordered through the bot so far."""
-        return self.type.strip().lower() == "default"
+        """Whether the bot knows how to take an order for this kind of service."""
+        return self.kind in ORDERABLE_KINDS
 
     @property
     def available(self) -> bool:
@@ -73,13 +77,22 @@ class SyncCounts:
     unchanged: int
 
 
+# The kinds of service (providers.base.ServiceKind values) the bot can take orders for.
+ORDERABLE_KINDS: frozenset[str] = frozenset({"default"})
+
 _SELECT = (
     "SELECT s.id, s.provider, s.provider_service_id, s.category_id, c.name AS category, s.name, s.type, "
     "s.rate, s.min_quantity, s.max_quantity, s.refill, s.cancel, s.dripfeed, s.description, "
-    "s.markup_percent, s.is_active, s.is_enabled FROM services s JOIN categories c ON c.id = s.category_id"
+    "s.markup_percent, s.is_active, s.is_enabled, s.kind, s.platform "
+    "FROM services s JOIN categories c ON c.id = s.category_id"
 )
-# What customers may order: listed by the provider, switched on, and of a type the bot can place.
-_AVAILABLE = "s.is_active = 1 AND s.is_enabled = 1 AND lower(s.type) = 'default'"
+# What customers may order: listed by the provider, switched on, and of a kind the bot can place. The
+# kinds are constants of this module, never user input.
+_AVAILABLE = (
+    "s.is_active = 1 AND s.is_enabled = 1 AND s.kind IN ("
+    + ", ".join(f"'{kind}'" for kind in sorted(ORDERABLE_KINDS))
+    + ")"
+)
 
 
 def _service(row: aiosqlite.Row) -> Service:
@@ -101,6 +114,8 @@ def _service(row: aiosqlite.Row) -> Service:
         markup_percent=None if row["markup_percent"] is None else Decimal(row["markup_percent"]),
         is_active=bool(row["is_active"]),
         is_enabled=bool(row["is_enabled"]),
+        kind=row["kind"],
+        platform=row["platform"],
     )
 
 
@@ -115,6 +130,8 @@ def _values(item: ServiceData) -> tuple[object, ...]:
         int(item.cancel),
         int(item.dripfeed),
         item.description,
+        item.kind,
+        item.platform,
     )
 
 
@@ -131,13 +148,14 @@ class CatalogRepo:
             existing: dict[str, tuple[int, tuple[object, ...], int, bool]] = {}
             rows = await select_all(
                 tx,
-                "SELECT s.id, s.provider_service_id, s.name, s.type, s.rate, s.min_quantity, s.max_quantity, "
-                "s.refill, s.cancel, s.dripfeed, s.description, s.category_id, s.is_active "
+                "SELECT s.id, s.provider_service_id, s.name, s.type, s.rate, s.min_quantity, "
+                "s.max_quantity, s.refill, s.cancel, s.dripfeed, s.description, s.kind, s.platform, "
+                "s.category_id, s.is_active "
                 "FROM services s WHERE s.provider = ?",
                 (provider,),
             )
             for row in rows:
-                existing[row[1]] = (row[0], tuple(row[2:11]), row[11], bool(row[12]))
+                existing[row[1]] = (row[0], tuple(row[2:13]), row[13], bool(row[14]))
             categories: dict[str, int] = {}
             seen: set[str] = set()
             for item in items:
@@ -153,8 +171,8 @@ class CatalogRepo:
                 if current is None:
                     await tx.execute(
                         "INSERT INTO services (name, type, rate, min_quantity, max_quantity, refill, cancel, "
-                        "dripfeed, description, provider, provider_service_id, category_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "dripfeed, description, kind, platform, provider, provider_service_id, category_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, provider, item.provider_service_id, category_id),
                     )
                     added += 1
@@ -162,7 +180,7 @@ class CatalogRepo:
                     await tx.execute(
                         "UPDATE services SET name = ?, type = ?, rate = ?, min_quantity = ?, "
                         "max_quantity = ?, refill = ?, cancel = ?, dripfeed = ?, description = ?, "
-                        "category_id = ?, is_active = 1, "
+                        "kind = ?, platform = ?, category_id = ?, is_active = 1, "
                         "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
                         (*values, category_id, current[0]),
                     )

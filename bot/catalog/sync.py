@@ -36,6 +36,7 @@ def _service_data(service: ProviderService) -> ServiceData:
         cancel=service.cancel,
         dripfeed=service.dripfeed,
         description=service.description.strip()[:MAX_DESCRIPTION],
+        kind=service.kind.value,
     )
 
 
