@@ -358,8 +358,10 @@ async def test_a_failed_result_edit_still_brings_the_result_through_the_outbox(
     shop.tg.fail_next("editMessageText", status, retry_after=retry_after)
     callback = await shop.tg.press(USER, texts.BTN_CONFIRM)
     await shop.tg.wait_for_answer(callback)
+    # The callback is answered before the order exists: read it once the result has arrived.
+    result = await shop.tg.wait_for_message(USER, " placed", timeout=10, since=mark)
     order = await shop.only_order(USER)
-    result = await shop.tg.wait_for_message(USER, f"Order #{order.id} placed", timeout=10, since=mark)
+    assert f"Order #{order.id} placed" in result.text
     assert "balance 8.83 USD" in result.text
     assert [r.status for r in shop.tg.requests if r.method == "editMessageText"][-1] == status
     assert texts.ERROR_APOLOGY not in [m.text for m in shop.tg.messages(USER)]
