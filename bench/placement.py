@@ -17,7 +17,7 @@ from bot.orders.placement import OrderingDeps, place_order, quote
 from bot.orders.placement import PlaceOutcome as Placed
 from storage.ledger import EntryKind, apply_entry
 from storage.orders import OrderStatus
-from tests.harness import Shop
+from tests.harness import Shop, open_category
 
 NAME = "placement"
 FOLLOWERS = texts.service_button("Instagram Followers", 117, "USD")
@@ -28,8 +28,7 @@ SETUP_CONCURRENCY = 20
 
 async def to_summary(shop: Shop, user_id: int) -> None:
     """Walk one user from /order to the summary with its Confirm button, as a customer would."""
-    await shop.say(user_id, "/order", "Choose a category", timeout=30)
-    await shop.tap(user_id, "Instagram", "Choose a service", timeout=30)
+    await open_category(shop, user_id, timeout=30)
     await shop.tap(user_id, FOLLOWERS, "Price:", timeout=30)
     await shop.tap(user_id, texts.BTN_ORDER, "Send the link", timeout=30)
     await shop.say(user_id, f"https://instagram.com/p/bench{user_id}", "How many?", timeout=30)

@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
 from bot.admin.audit import AUDIT_DELAY_MINUTES, audit_job
+from bot.catalog.currency import check_provider_currency
 from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
@@ -162,6 +163,7 @@ async def on_startup(
         # Polling retries on its own; the command list is cosmetic and is set again on the next start.
         logger.warning("Could not reach Telegram at start-up (%s); polling will keep trying", exc)
     await scheduled_sync(provider, catalog)
+    await check_provider_currency(provider, db, settings)
     scheduler.add_job(
         scheduled_sync,
         "interval",

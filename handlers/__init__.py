@@ -14,8 +14,10 @@ from handlers import (
     fallback,
     history,
     language,
+    links,
     ordering,
     orders,
+    search,
     start,
     wallet,
 )
@@ -42,6 +44,9 @@ def get_routers() -> list[Router]:
         ),
         admin.create_refusal_router(),
         catalog.create_router(),
+        search.create_router(),
         ordering.create_router(),
+        # A bare link outside any conversation, before the fallback would call it not understood.
+        links.create_router(),
         fallback.create_router(),
     ]

@@ -11,10 +11,12 @@ from aiogram.types import Message
 
 from bot import texts
 from bot.admin.reports import balance_is_low, period_reports
+from bot.catalog.currency import currency_differs
 from bot.catalog.shop import global_markup, set_global_markup, set_service_markup, switch_service
 from bot.catalog.sync import sync_catalog
 from bot.config import Settings
 from bot.i18n import _
+from bot.texts import catalog_admin
 from handlers.admin import SERVICE_NUMBER, UsageError, admin_router, parse_id, parse_percent
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo
@@ -100,10 +102,7 @@ async def cmd_sync(message: Message, provider: Provider, catalog: CatalogRepo) -
         logger.warning("Catalogue sync asked by an admin failed: %s", exc)
         await message.answer(texts.sync_failed(exc.message))
         return
-    counts = report.counts
-    await message.answer(
-        texts.sync_done(counts.added, counts.updated, counts.disabled, counts.unchanged, report.seconds)
-    )
+    await message.answer(catalog_admin.sync_report(report))
 
 
 async def cmd_stats(
@@ -127,15 +126,15 @@ async def cmd_provider(message: Message, provider: Provider, stats: StatsRepo, s
         await message.answer(texts.provider_failed(exc.message))
         return
     spent = await stats.provider_cost_since(datetime.now(UTC) - timedelta(days=1))
-    await message.answer(
-        texts.provider_balance(
-            str(balance.amount),
-            balance.currency or settings.currency,
-            f"{spent} {settings.currency}",
-            low=balance_is_low(balance.amount, spent),
-            mismatch=bool(balance.currency) and balance.currency.upper() != settings.currency,
-        )
-    )
+    text = texts.provider_balance(
+        str(balance.amount),
+        balance.currency or settings.currency,
+        f"{spent} {settings.currency}",
+        low=balance_is_low(balance.amount, spent),
+    )  # a currency other than CURRENCY is said below, naming both
+    if currency_differs(balance, settings):
+        text += "\n" + catalog_admin.currency_mismatch(balance.currency.strip().upper(), settings.currency)
+    await message.answer(text)
 
 
 def create_router() -> Router:

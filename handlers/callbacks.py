@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Bounds checked when a button's data is read: anything else is not our button (the fallback answers).
+RowId = Annotated[int, Field(ge=0, lt=2**63)]  # an SQLite integer key
+PlatformKey = Annotated[str, Field(max_length=24, pattern=r"^[a-z0-9_]+$")]  # bot.catalog.platforms
 
 
-class CategoriesCb(CallbackData, prefix="cats"):
+class PlatformsCb(CallbackData, prefix="plats"):
     page: int = 0
+
+
+class PlatformCb(CallbackData, prefix="plat"):
+    platform: PlatformKey
+    page: int = 0  # a page of the platform's categories
 
 
 class CategoryCb(CallbackData, prefix="cat"):
-    category_id: int
+    category_id: RowId
     page: int = 0
+    platform: PlatformKey | None = None  # only this platform's services of the category
 
 
 class ServiceCb(CallbackData, prefix="svc"):
-    service_id: int
-    page: int = 0  # the services page to go back to
+    service_id: RowId
+    page: int = 0  # the services page (or the search results page) to go back to
+    found: bool = False  # opened from search results: Back goes to them
+
+
+class SearchCb(CallbackData, prefix="find"):
+    pass
+
+
+class SearchPageCb(CallbackData, prefix="found"):
+    page: int = 0
 
 
 class OrderServiceCb(CallbackData, prefix="buy"):

@@ -7,15 +7,19 @@ from collections.abc import Callable
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, _
+from bot.texts import browse
 from handlers.callbacks import (
     AttentionCb,
     CancelCb,
-    CategoriesCb,
     CategoryCb,
     ConfirmCb,
     LanguageCb,
     OrderServiceCb,
+    PlatformCb,
+    PlatformsCb,
+    SearchCb,
+    SearchPageCb,
     ServiceCb,
 )
 from storage.catalog import Category, Service
@@ -70,28 +74,76 @@ def _pager(page: int, total_pages: int, make: Callable[[int], str]) -> list[Inli
     return row
 
 
-def categories_keyboard(categories: list[Category], page: int) -> InlineKeyboardMarkup:
-    """One button per category on this page, with paging and Cancel."""
-    chunk = categories[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+# Platforms go two to a row (short names); categories one to a row (long names), more to a page than
+# services, whose lines also fill the message text.
+PLATFORMS_PAGE = 20
+CATEGORIES_PAGE = 12
+
+
+def platforms_keyboard(platforms: list[tuple[str, str, int]], page: int) -> InlineKeyboardMarkup:
+    """Platforms as (key, name, count) two to a row on this page, paging, Search and Cancel."""
+    chunk = platforms[page * PLATFORMS_PAGE : (page + 1) * PLATFORMS_PAGE]
+    buttons = [
+        InlineKeyboardButton(
+            text=browse.platform_button(name, count), callback_data=PlatformCb(platform=key).pack()
+        )
+        for key, name, count in chunk
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    pager = _pager(page, pages(len(platforms), PLATFORMS_PAGE), lambda p: PlatformsCb(page=p).pack())
+    if pager:
+        rows.append(pager)
+    rows.append(
+        [
+            InlineKeyboardButton(text=_(browse.BTN_SEARCH), callback_data=SearchCb().pack()),
+            InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack()),
+        ]
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def platform_keyboard(
+    platform: str, categories: list[Category], page: int, platforms_page: int
+) -> InlineKeyboardMarkup:
+    """A platform's categories on this page with their counts, paging, Back to the platforms."""
+    chunk = categories[page * CATEGORIES_PAGE : (page + 1) * CATEGORIES_PAGE]
     rows = [
         [
             InlineKeyboardButton(
-                text=category.name[:60], callback_data=CategoryCb(category_id=category.id).pack()
+                text=browse.category_button(category.name, category.services),
+                callback_data=CategoryCb(category_id=category.id, platform=platform).pack(),
             )
         ]
         for category in chunk
     ]
-    pager = _pager(page, pages(len(categories)), lambda p: CategoriesCb(page=p).pack())
+    pager = _pager(
+        page,
+        pages(len(categories), CATEGORIES_PAGE),
+        lambda p: PlatformCb(platform=platform, page=p).pack(),
+    )
     if pager:
         rows.append(pager)
-    rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_(browse.BTN_PLATFORMS), callback_data=PlatformsCb(page=platforms_page).pack()
+            ),
+            InlineKeyboardButton(text=_(browse.BTN_SEARCH), callback_data=SearchCb().pack()),
+        ]
+    )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def services_keyboard(
-    category_id: int, services: list[tuple[Service, int]], page: int, currency: str
+    category_id: int,
+    services: list[tuple[Service, int]],
+    page: int,
+    currency: str,
+    *,
+    platform: str | None = None,
+    categories_page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """One button per service (with its price per 1000) on this page, paging, Back to categories."""
+    """One button per service (with its price per 1000) on this page, paging, Back to the categories."""
     chunk = services[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     rows = [
         [
@@ -102,15 +154,25 @@ def services_keyboard(
         ]
         for service, price in chunk
     ]
-    pager = _pager(page, pages(len(services)), lambda p: CategoryCb(category_id=category_id, page=p).pack())
+    pager = _pager(
+        page,
+        pages(len(services)),
+        lambda p: CategoryCb(category_id=category_id, page=p, platform=platform).pack(),
+    )
     if pager:
         rows.append(pager)
-    rows.append([InlineKeyboardButton(text=texts.BTN_CATEGORIES, callback_data=CategoriesCb().pack())])
+    back = PlatformsCb() if platform is None else PlatformCb(platform=platform, page=categories_page)
+    rows.append([InlineKeyboardButton(text=texts.BTN_CATEGORIES, callback_data=back.pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def service_card_keyboard(service: Service, page: int) -> InlineKeyboardMarkup:
-    """Order, Back to the category's services."""
+def service_card_keyboard(service: Service, page: int, *, found: bool = False) -> InlineKeyboardMarkup:
+    """Order, Back to the category's services (or to the search results it was picked from)."""
+    back = (
+        SearchPageCb(page=page)
+        if found
+        else CategoryCb(category_id=service.category_id, page=page, platform=service.platform)
+    )
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -118,14 +180,38 @@ def service_card_keyboard(service: Service, page: int) -> InlineKeyboardMarkup:
                     text=texts.BTN_ORDER, callback_data=OrderServiceCb(service_id=service.id).pack()
                 )
             ],
-            [
-                InlineKeyboardButton(
-                    text=texts.BTN_BACK,
-                    callback_data=CategoryCb(category_id=service.category_id, page=page).pack(),
-                )
-            ],
+            [InlineKeyboardButton(text=texts.BTN_BACK, callback_data=back.pack())],
         ]
     )
+
+
+def search_results_keyboard(
+    services: list[tuple[Service, int]], page: int, currency: str
+) -> InlineKeyboardMarkup:
+    """One button per found service on this page, paging, a new search and Back to the platforms."""
+    chunk = services[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts.service_button(service.name, price, currency),
+                callback_data=ServiceCb(service_id=service.id, page=page, found=True).pack(),
+            )
+        ]
+        for service, price in chunk
+    ]
+    pager = _pager(page, pages(len(services)), lambda p: SearchPageCb(page=p).pack())
+    if pager:
+        rows.append(pager)
+    rows.append(search_again_row())
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def search_again_row() -> list[InlineKeyboardButton]:
+    """A new search, or Back to the platforms."""
+    return [
+        InlineKeyboardButton(text=_(browse.BTN_NEW_SEARCH), callback_data=SearchCb().pack()),
+        InlineKeyboardButton(text=_(browse.BTN_PLATFORMS), callback_data=PlatformsCb().pack()),
+    ]
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:

@@ -7,17 +7,47 @@ what cannot be understood.
 
 from __future__ import annotations
 
+import html
 import json
+import logging
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from providers.base import ProviderService
 
+logger = logging.getLogger(__name__)
+
+
+class Unreadable(StrEnum):
+    """Why an entry of the services list was skipped."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    NO_ID = "no_id"
+    NO_NAME = "no_name"
+    NO_RATE = "no_rate"  # absent, unreadable or negative
+    BAD_LIMITS = "bad_limits"  # min or max absent, unreadable or negative (or a min of 0, see sync)
+    MIN_ABOVE_MAX = "min_above_max"
+    DUPLICATE = "duplicate"  # a service id listed twice: the first entry counts
+
 
 class MalformedReply(ValueError):
     """A reply or one of its entries does not have a shape we can read."""
+
+    def __init__(self, message: str, reason: Unreadable | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ServiceList(list[ProviderService]):
+    """The readable services of a `services` reply, with the entries skipped counted by reason."""
+
+    def __init__(self, services: Iterable[ProviderService] = (), unreadable: Mapping[str, int] | None = None):
+        super().__init__(services)
+        self.unreadable: Counter[str] = Counter(unreadable or {})
 
 
 def _reject_constant(name: str) -> Any:
@@ -117,34 +147,88 @@ def text_value(value: object, default: str = "") -> str:
     return str(value).strip() or default
 
 
+# Panels send names through HTML escaping once, sometimes twice (`&amp;#039;`); three passes undo any of
+# that and stop a crafted `&amp;amp;amp;...` from looping long.
+_UNESCAPE_PASSES = 3
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _unescape(text: str) -> str:
+    for _ in range(_UNESCAPE_PASSES):
+        if "&" not in text:
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def clean_text(value: object, default: str = "") -> str:
+    """Read a provider's name: HTML entities decoded, every run of whitespace (NBSP too) one space."""
+    text = text_value(value)
+    # str.split() splits on every Unicode space: tabs, newlines, NBSP, narrow and ideographic spaces.
+    return " ".join(_CONTROL.sub(" ", _unescape(text)).split()) or default
+
+
+def clean_description(value: object) -> str:
+    """Read a description like a name, but keep its line breaks (at most one blank line in a row)."""
+    text = _LINE_BREAK_TAG.sub("\n", _unescape(text_value(value)))
+    lines = [" ".join(_CONTROL.sub(" ", line).split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def parse_service(entry: object) -> ProviderService:
-    """Read one entry of the services list."""
+    """Read one entry of the services list, its texts cleaned (see `clean_text`)."""
     if not isinstance(entry, dict):
-        raise MalformedReply(f"entry is a {type(entry).__name__}, not an object")
+        raise MalformedReply(f"entry is a {type(entry).__name__}, not an object", Unreadable.NOT_AN_OBJECT)
     item = lower_keys(entry)
     service_id = to_id(item.get("service", item.get("id")))
     if service_id is None:
-        raise MalformedReply("entry has no service id")
-    name = text_value(item.get("name"))
+        raise MalformedReply("entry has no service id", Unreadable.NO_ID)
+    name = clean_text(item.get("name"))
     rate = to_decimal(item.get("rate"))
     low = to_int(item.get("min"))
     high = to_int(item.get("max"))
     if not name:
-        raise MalformedReply(f"service {service_id} has no name")
+        raise MalformedReply(f"service {service_id} has no name", Unreadable.NO_NAME)
     if rate is None or rate < 0:
-        raise MalformedReply(f"service {service_id} has no usable rate")
-    if low is None or high is None or low < 0 or high < low:
-        raise MalformedReply(f"service {service_id} has unusable min/max")
+        raise MalformedReply(f"service {service_id} has no usable rate", Unreadable.NO_RATE)
+    if low is None or high is None or low < 0 or high < 0:
+        raise MalformedReply(f"service {service_id} has unusable min/max", Unreadable.BAD_LIMITS)
+    if high < low:
+        raise MalformedReply(f"service {service_id} has min {low} above max {high}", Unreadable.MIN_ABOVE_MAX)
     return ProviderService(
         service_id=service_id,
         name=name,
-        type=text_value(item.get("type"), "Default"),
-        category=text_value(item.get("category")),
+        type=clean_text(item.get("type"), "Default"),
+        category=clean_text(item.get("category")),
         rate=rate,
         min=low,
         max=high,
         refill=to_bool(item.get("refill")),
         cancel=to_bool(item.get("cancel")),
         dripfeed=to_bool(item.get("dripfeed")),
-        description=text_value(item.get("desc", item.get("description"))),
+        description=clean_description(item.get("desc", item.get("description"))),
     )
+
+
+def read_services(entries: list[Any], *, provider: str = "") -> ServiceList:
+    """Read a services list, skipping (logging and counting) the entries that cannot be used."""
+    result = ServiceList()
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        try:
+            service = parse_service(entry)
+        except MalformedReply as exc:
+            logger.warning("provider %s: skipping service entry #%d: %s", provider, index, exc)
+            result.unreadable[exc.reason or Unreadable.NOT_AN_OBJECT] += 1
+            continue
+        if service.service_id in seen:
+            logger.warning("provider %s: duplicate service id %s ignored", provider, service.service_id)
+            result.unreadable[Unreadable.DUPLICATE] += 1
+            continue
+        seen.add(service.service_id)
+        result.append(service)
+    return result

@@ -28,7 +28,7 @@ from providers.parsing import (
     error_text,
     is_usable_order_id,
     lower_keys,
-    parse_service,
+    read_services,
     to_decimal,
     to_id,
 )
@@ -98,20 +98,8 @@ class SmmV2Client:
         if not isinstance(payload, list):
             # SmartPanel answers an empty catalogue with {"status": "success", "data": "Empty Data"}.
             raise self._malformed("services", f"expected a list of services, got a {type(payload).__name__}")
-        result: list[ProviderService] = []
-        seen: set[str] = set()
-        for index, entry in enumerate(payload):
-            try:
-                service = parse_service(entry)
-            except MalformedReply as exc:
-                logger.warning("provider %s: skipping service entry #%d: %s", self.name, index, exc)
-                continue
-            if service.service_id in seen:
-                logger.warning("provider %s: duplicate service id %s ignored", self.name, service.service_id)
-                continue
-            seen.add(service.service_id)
-            result.append(service)
-        return result
+        # A ServiceList: the sync reports how many entries were skipped, and why.
+        return read_services(payload, provider=self.name)
 
     async def balance(self) -> ProviderBalance:
         """Fetch our balance with the provider."""

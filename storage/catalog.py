@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import aiosqlite
 
-from storage.database import Database, change, select_all, select_one
+from storage.database import Database, change, select_all, select_one, touch
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,17 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchTable:
+    """Every orderable service with its text folded for matching (`fold`), position by position."""
+
+    services: tuple[Service, ...]  # in the provider's order
+    names: tuple[str, ...]
+    texts: tuple[str, ...]  # name and category on two lines: a word found here is in one of them
+    words: tuple[int, ...]  # how many words each name has
+    ids: dict[str, tuple[int, ...]]  # our id and the provider's (folded) -> positions
+
+
+@dataclass(frozen=True, slots=True)
 class SyncCounts:
     added: int
     updated: int
@@ -77,8 +90,15 @@ class SyncCounts:
     unchanged: int
 
 
-# The kinds of service (providers.base.ServiceKind values) the bot can take orders for.
-ORDERABLE_KINDS: frozenset[str] = frozenset({"default"})
+# The kinds of service (providers.base.ServiceKind values) the bot can take orders for: those of the kind
+# table in bot/orders/kinds.py. Never Subscriptions (an open-ended charge) or an unknown type.
+ORDERABLE_KINDS: frozenset[str] = frozenset(
+    {
+        "default", "package", "custom_comments", "custom_comments_package", "poll", "comment_likes",
+        "mentions", "mentions_with_hashtags", "mentions_custom_list", "mentions_hashtag",
+        "mentions_user_followers", "mentions_media_likers", "invites_from_groups",
+    }
+)  # fmt: skip
 
 _SELECT = (
     "SELECT s.id, s.provider, s.provider_service_id, s.category_id, c.name AS category, s.name, s.type, "
@@ -93,6 +113,43 @@ _AVAILABLE = (
     + ", ".join(f"'{kind}'" for kind in sorted(ORDERABLE_KINDS))
     + ")"
 )
+
+
+# Written by every transaction that changes what customers see (see `CatalogRepo.searchable`).
+CATALOG_TOPIC = "catalog"
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Text for case-insensitive matching in any script: case-folded, ё as е, words split by one space.
+
+    SQLite's lower() only knows ASCII, so matching Cyrillic happens in Python on folded text.
+    """
+    return _NOT_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
+
+
+def search_table(services: Iterable[Service]) -> SearchTable:
+    """Fold the services' names, categories and ids for matching."""
+    listed = tuple(services)
+    names = tuple(fold(service.name) for service in listed)
+    categories: dict[str, str] = {}  # many services share a category: fold it once
+    texts = []
+    ids: dict[str, list[int]] = {}
+    for position, (name, service) in enumerate(zip(names, listed, strict=True)):
+        category = categories.get(service.category)
+        if category is None:
+            category = categories[service.category] = fold(service.category)
+        texts.append(name + "\n" + category)
+        for key in {str(service.id), service.provider_service_id.casefold()}:
+            ids.setdefault(key, []).append(position)
+    return SearchTable(
+        services=listed,
+        names=names,
+        texts=tuple(texts),
+        words=tuple(len(name.split()) for name in names),
+        ids={key: tuple(found) for key, found in ids.items()},
+    )
 
 
 def _service(row: aiosqlite.Row) -> Service:
@@ -140,11 +197,19 @@ class CatalogRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._searchable: SearchTable | None = None
+        self._generation = 0  # bumped by each committed change, so a read in flight is not cached
+        db.on_commit(CATALOG_TOPIC, self._forget)
+
+    def _forget(self) -> None:
+        self._searchable = None
+        self._generation += 1
 
     async def apply_sync(self, provider: str, items: list[ServiceData]) -> SyncCounts:
         """Upsert the provider's list in one transaction; services it no longer lists are deactivated."""
         added = updated = unchanged = 0
         async with self.db.transaction() as tx:
+            touch(CATALOG_TOPIC)
             existing: dict[str, tuple[int, tuple[object, ...], int, bool]] = {}
             rows = await select_all(
                 tx,
@@ -201,30 +266,61 @@ class CatalogRepo:
         row = await self.db.fetchone(_SELECT + " WHERE s.id = ?", (service_id,))
         return None if row is None else _service(row)
 
-    async def categories(self) -> list[Category]:
-        """Return categories that have at least one orderable service, by name."""
+    async def platforms(self) -> list[tuple[str, int]]:
+        """Return (platform key, count) of platforms with orderable services, the most first, "other" last."""
         rows = await self.db.fetchall(
-            "SELECT c.id, c.name, COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id "
-            "WHERE " + _AVAILABLE + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE, c.id"
+            "SELECT s.platform, COUNT(*) FROM services s WHERE " + _AVAILABLE + " GROUP BY s.platform "
+            "ORDER BY s.platform = 'other', COUNT(*) DESC, s.platform"
         )
+        return [(str(row[0]), int(row[1])) for row in rows]
+
+    async def categories(self, platform: str | None = None) -> list[Category]:
+        """Return categories that have at least one orderable service.
+
+        All of them by name; or those of one platform, counting its services only, in the provider's
+        order (panels group their categories: followers, likes, views, then by country...).
+        """
+        if platform is None:
+            rows = await self.db.fetchall(
+                "SELECT c.id, c.name, COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id "
+                "WHERE " + _AVAILABLE + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE, c.id"
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT c.id, c.name, COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id "
+                "WHERE s.platform = ? AND " + _AVAILABLE + " GROUP BY c.id ORDER BY MIN(s.id), c.id",
+                (platform,),
+            )
         return [Category(row[0], row[1], row[2]) for row in rows]
 
-    async def category(self, category_id: int) -> Category | None:
-        """Return one category with its count of orderable services."""
+    async def category(self, category_id: int, platform: str | None = None) -> Category | None:
+        """Return one category with its count of orderable services (of one platform if given)."""
         row = await self.db.fetchone(
-            "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s WHERE s.category_id = c.id AND "
-            + _AVAILABLE
-            + ") FROM categories c WHERE c.id = ?",
-            (category_id,),
+            "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s WHERE s.category_id = c.id "
+            "AND (? IS NULL OR s.platform = ?) AND " + _AVAILABLE + ") FROM categories c WHERE c.id = ?",
+            (platform, platform, category_id),
         )
         return None if row is None else Category(row[0], row[1], row[2])
 
-    async def services_in(self, category_id: int) -> list[Service]:
-        """Return the orderable services of a category, in the provider's order."""
+    async def services_in(self, category_id: int, platform: str | None = None) -> list[Service]:
+        """Return the orderable services of a category (of one platform if given), in the provider's order."""
+        where = " WHERE s.category_id = ? AND (? IS NULL OR s.platform = ?) AND "
         rows = await self.db.fetchall(
-            _SELECT + " WHERE s.category_id = ? AND " + _AVAILABLE + " ORDER BY s.id", (category_id,)
+            _SELECT + where + _AVAILABLE + " ORDER BY s.id", (category_id, platform, platform)
         )
         return [_service(row) for row in rows]
+
+    async def searchable(self) -> SearchTable:
+        """Return every orderable service folded for search, kept in memory until the catalogue changes."""
+        cached = self._searchable
+        if cached is not None:
+            return cached
+        generation = self._generation
+        rows = await self.db.fetchall(_SELECT + " WHERE " + _AVAILABLE + " ORDER BY s.id")
+        table = search_table(_service(row) for row in rows)
+        if generation == self._generation:  # no change committed while reading
+            self._searchable = table
+        return table
 
     async def count(self) -> dict[str, int]:
         """Return counts of services: total, available to customers, inactive."""
@@ -238,6 +334,7 @@ class CatalogRepo:
     async def set_markup(self, service_id: int, percent: Decimal | None) -> bool:
         """Set or clear a service's markup override; False if the service does not exist."""
         async with self.db.transaction() as tx:
+            touch(CATALOG_TOPIC)
             changed = await change(
                 tx,
                 "UPDATE services SET markup_percent = ? WHERE id = ?",
@@ -248,6 +345,7 @@ class CatalogRepo:
     async def set_enabled(self, service_id: int, enabled: bool) -> bool:
         """Switch a service on or off for customers; False if it does not exist."""
         async with self.db.transaction() as tx:
+            touch(CATALOG_TOPIC)
             changed = await change(
                 tx, "UPDATE services SET is_enabled = ? WHERE id = ?", (int(enabled), service_id)
             )

@@ -11,6 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage.database import Database, select_all, select_one
+from storage.quotes import extra_from_json, extra_to_json
 
 
 class OrderStatus(StrEnum):
@@ -56,6 +57,7 @@ class Order:
     created_at: str
     updated_at: str
     finished_at: str | None
+    extra: dict[str, str] = field(default_factory=dict)  # `add` parameters beyond link and quantity
 
     @property
     def delivered(self) -> int | None:
@@ -70,7 +72,8 @@ class Order:
 _SELECT = (
     "SELECT o.id, o.user_id, o.service_id, s.name AS service_name, o.provider, o.provider_order_id, o.link, "
     "o.quantity, o.charge, o.refunded, o.status, o.provider_status, o.start_count, o.remains, "
-    "o.provider_charge, o.error, o.attention, o.bad_polls, o.created_at, o.updated_at, o.finished_at "
+    "o.provider_charge, o.error, o.attention, o.bad_polls, o.created_at, o.updated_at, o.finished_at, "
+    "o.extra "
     "FROM orders o JOIN services s ON s.id = o.service_id"
 )
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
@@ -100,6 +103,7 @@ def order_from_row(row: aiosqlite.Row) -> Order:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
+        extra=extra_from_json(row["extra"]),
     )
 
 
@@ -113,13 +117,18 @@ async def insert_order(
     quantity: int,
     charge: int,
     quote_key: str,
+    extra: Mapping[str, str] | None = None,
 ) -> int | None:
-    """Create an order in `submitting` inside the caller's transaction; None if the quote was used."""
+    """Create an order in `submitting` inside the caller's transaction; None if the quote was used.
+
+    `extra` holds the `add` parameters beyond link and quantity (comments, usernames, ...).
+    """
     row = await select_one(
         tx,
-        "INSERT INTO orders (user_id, service_id, provider, link, quantity, charge, status, quote_key) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?) ON CONFLICT (quote_key) DO NOTHING RETURNING id",
-        (user_id, service_id, provider, link, quantity, charge, quote_key),
+        "INSERT INTO orders (user_id, service_id, provider, link, quantity, charge, status, quote_key, "
+        "extra) VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?, ?) "
+        "ON CONFLICT (quote_key) DO NOTHING RETURNING id",
+        (user_id, service_id, provider, link, quantity, charge, quote_key, extra_to_json(extra)),
     )
     return None if row is None else int(row[0])
 

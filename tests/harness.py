@@ -235,6 +235,28 @@ logging.getLogger("aiogram.event").setLevel(logging.INFO)
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
+def counted(message: SentMessage, name: str) -> str:
+    """The label of the button for `name` (platforms and categories carry a count: "Instagram · 3")."""
+    labels = [label for label in message.labels() if label.rsplit(" · ", 1)[0] == name]
+    assert labels, f"no button for {name!r}; buttons: {message.labels()}"
+    return labels[0]
+
+
+async def open_category(
+    shop: Shop,
+    user_id: int,
+    category: str = "Instagram",
+    platform: str | None = None,
+    *,
+    timeout: float = 5.0,
+) -> SentMessage:
+    """/order, tap the platform (by default named like the category), tap the category: its services."""
+    menu = await shop.say(user_id, "/order", "Choose a platform", timeout=timeout)
+    platform_label = counted(menu, platform or category)
+    categories = await shop.tap(user_id, platform_label, "Choose a category", timeout=timeout)
+    return await shop.tap(user_id, counted(categories, category), "Choose a service", timeout=timeout)
+
+
 async def place(
     shop: Shop,
     user_id: int,

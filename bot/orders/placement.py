@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,6 +18,7 @@ from bot.i18n import N_, _
 from bot.notify.alerts import alert_admins
 from bot.notify.notices import render_in
 from bot.orders.inflight import Placements
+from bot.orders.kinds import check_order, spec_for
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database, select_one
@@ -82,15 +84,21 @@ async def place_order(
     quoted_total: int,
     quote_key: str,
     hold_notice: float | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> PlaceResult:
     """Charge the customer and place the order upstream exactly once.
 
-    With `hold_notice`, the result is also queued for the customer, held that many seconds.
+    `extra` holds the inputs the service's kind asks for beyond link and quantity (`add` parameter ->
+    value, see bot/orders/kinds.py); a package is quantity 1. With `hold_notice`, the result is also
+    queued for the customer, held that many seconds.
     """
+    extra = dict(extra or {})
     service = await deps.catalog.get(service_id)
     if service is None or not service.available:
         return PlaceResult(PlaceOutcome.SERVICE_UNAVAILABLE)
-    if not service.min_quantity <= quantity <= service.max_quantity:
+    spec = spec_for(service.kind)
+    # The kind, its limits or its inputs may have changed since the summary: never send a stale order.
+    if spec is None or not check_order(spec, service, quantity, extra):
         return PlaceResult(PlaceOutcome.SERVICE_UNAVAILABLE)
     fresh = await quote(deps, service, quantity)
     if fresh.total != quoted_total:
@@ -107,6 +115,7 @@ async def place_order(
                 quantity=quantity,
                 charge=fresh.total,
                 quote_key=quote_key,
+                extra=extra,
             )
             if order_id is None:
                 row = await select_one(tx, "SELECT id FROM orders WHERE quote_key = ?", (quote_key,))
@@ -124,15 +133,28 @@ async def place_order(
     except InsufficientFunds as exc:
         return PlaceResult(PlaceOutcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
 
-    return await _submit(deps, order_id, service, link, quantity, hold_notice)
+    sent_quantity = quantity if spec.sends_quantity else None
+    return await _submit(deps, order_id, service, link, sent_quantity, extra, hold_notice)
 
 
 async def _submit(
-    deps: OrderingDeps, order_id: int, service: Service, link: str, quantity: int, hold: float | None
+    deps: OrderingDeps,
+    order_id: int,
+    service: Service,
+    link: str,
+    quantity: int | None,
+    extra: Mapping[str, str],
+    hold: float | None,
 ) -> PlaceResult:
-    """Send the one and only `add` for an order that is charged and in `submitting`."""
+    """Send the one and only `add` for an order that is charged and in `submitting`.
+
+    `quantity` is None for kinds whose `add` has none (packages, counted lists); `extra` are the kind's
+    own parameters. Drip-feed (`runs`, `interval`) is never sent.
+    """
     try:
-        provider_order_id = await deps.provider.add(service.provider_service_id, link=link, quantity=quantity)
+        provider_order_id = await deps.provider.add(
+            service.provider_service_id, link=link, quantity=quantity, **extra
+        )
     except OrderOutcomeUnknown as exc:
         logger.warning("Order %s outcome unknown after add: %s", order_id, exc)
         return await _park(deps, order_id, str(exc), hold)

@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.i18n import N_, _
 from bot.notify.alerts import admin_copies
 from bot.notify.notices import Render, render_in
-from bot.wallet.money import proportional_floor
+from bot.texts import catalog_admin
+from bot.wallet.money import MINOR_PER_MAJOR, proportional_floor
 from providers.base import RemoteState, StatusReport
 from storage.database import Database
 from storage.errors import DuplicateEntry
@@ -69,17 +70,19 @@ class Plan:
     admin_id: int | None = None  # who settled it by hand, for the ledger row
 
 
-def _flag(plan: Plan, why: str, key: str, settings: Settings, *, shown: Render | None = None) -> Plan:
+def _flag(
+    plan: Plan, why: str, key: str, settings: Settings, *, shown: Render | None = None, once: bool = False
+) -> Plan:
     """Set the order's attention and alert every admin.
 
     `why` is stored in English (a msgid, translated where it is shown); `shown` renders it for the
     alert when it carries a value and so is no msgid itself. The reference carries the version of the
     order the flag was decided on: the same flag decided twice (concurrent cycles) goes out once, and a
-    problem that comes back after being cleared is new.
+    problem that comes back after being cleared is new, unless `once`: then it is alerted once per order.
     """
     order = plan.order
     plan.fields["attention"] = why
-    ref = f"alert:flag:{order.id}:{key}:{order.updated_at}"
+    ref = f"alert:flag:{order.id}:{key}" + ("" if once else f":{order.updated_at}")
     plan.alert = (lambda: texts.admin_flagged(order, shown() if shown is not None else _(why)), ref)
     return plan
 
@@ -120,18 +123,20 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> Plan 
             return None
         return _flag(Plan(order, order.status, common), why, "partial_without_remains", settings)
 
-    # A usable answer: whatever was flagged has gone away (or is settled now).
-    common.update(bad_polls=0, attention=None)
+    # A usable answer: whatever was flagged has gone away (or is settled now), unless the provider
+    # charges more than the customer paid.
+    overcharge = _overcharge(order, report, settings)
+    common.update(bad_polls=0, attention=None if overcharge is None else overcharge[0])
     if status in ACTIVE:
         unchanged = (
             status == order.status
             and order.bad_polls == 0
-            and order.attention is None
+            and order.attention == common["attention"]
             and common.get("start_count", order.start_count) == order.start_count
             and common.get("remains", order.remains) == order.remains
             and (report.raw_status or None) == order.provider_status
         )
-        return None if unchanged else Plan(order, status, common)
+        return None if unchanged else _price_guard(Plan(order, status, common), overcharge, settings)
 
     refund = 0
     if status == OrderStatus.CANCELED:
@@ -140,8 +145,38 @@ def plan_change(order: Order, report: StatusReport, settings: Settings) -> Plan 
         refund = max(
             proportional_floor(order.charge, report.remains or 0, order.quantity) - order.refunded, 0
         )
-    fields = {**common, "refunded": order.refunded + refund}
-    return Plan(order, status, fields, refund=refund, notice_ref=f"notice:settled:{order.id}")
+    # A finished order leaves the attention list (nothing is left to settle); an overcharge is alerted.
+    fields = {**common, "attention": None, "refunded": order.refunded + refund}
+    plan = Plan(order, status, fields, refund=refund, notice_ref=f"notice:settled:{order.id}")
+    return _price_guard(plan, overcharge, settings)
+
+
+def _overcharge(order: Order, report: StatusReport, settings: Settings) -> tuple[str, Render] | None:
+    """The attention (stored, shown) when the provider charges more than the customer paid, else None.
+
+    The last charge the provider reported counts when this reply carries none. A per-package rate
+    taken per 1000, a wrong CURRENCY or a price rise shows up here on the first order.
+    """
+    charge = report.charge if report.charge is not None else order.provider_charge
+    if charge is None or charge * MINOR_PER_MAJOR <= order.charge:
+        return None
+    figures = catalog_admin.provider_charge_above_paid(str(charge), order.charge, settings.currency)
+    return (
+        catalog_admin.ATTENTION_PROVIDER_CHARGE.format(**figures),
+        lambda: _(catalog_admin.ATTENTION_PROVIDER_CHARGE).format(**figures),
+    )
+
+
+def _price_guard(plan: Plan, overcharge: tuple[str, Render] | None, settings: Settings) -> Plan:
+    """Flag an overcharged order and alert the admins, once per order; money moves as planned."""
+    if overcharge is None or plan.order.attention == overcharge[0]:
+        return plan  # nothing wrong, or flagged (and alerted) on an earlier status already
+    why, shown = overcharge
+    attention = plan.fields["attention"]
+    _flag(plan, why, "provider_charge", settings, shown=shown, once=True)
+    if plan.status not in ACTIVE:
+        plan.fields["attention"] = attention
+    return plan
 
 
 async def settle(

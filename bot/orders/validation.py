@@ -5,47 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from bot.catalog import platforms as platform_table
 from bot.i18n import _, ngettext
 
 MAX_LINK_LENGTH = 512
 
-# Platform keyword (as it appears in category or service names) -> hosts its links live on.
-PLATFORMS: dict[str, tuple[str, ...]] = {
-    "Instagram": ("instagram.com", "instagr.am"),
-    "TikTok": ("tiktok.com",),
-    "YouTube": ("youtube.com", "youtu.be"),
-    "Telegram": ("t.me", "telegram.me", "telegram.dog"),
-    "Facebook": ("facebook.com", "fb.com", "fb.watch", "fb.me"),
-    "X/Twitter": ("twitter.com", "x.com"),
-    "Spotify": ("spotify.com", "spotify.link"),
-    "Twitch": ("twitch.tv",),
-    "Threads": ("threads.net", "threads.com"),
-    "LinkedIn": ("linkedin.com",),
-    "SoundCloud": ("soundcloud.com",),
-    "Discord": ("discord.gg", "discord.com"),
-    "Pinterest": ("pinterest.com", "pin.it"),
-    "Reddit": ("reddit.com", "redd.it"),
-    "VK": ("vk.com", "vk.ru"),
-}
-
-_PLATFORM_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Instagram", re.compile(r"instagram|\big\b", re.IGNORECASE)),
-    ("TikTok", re.compile(r"tik\s?tok", re.IGNORECASE)),
-    ("YouTube", re.compile(r"you\s?tube|\byt\b", re.IGNORECASE)),
-    ("Telegram", re.compile(r"telegram", re.IGNORECASE)),
-    ("Facebook", re.compile(r"facebook", re.IGNORECASE)),
-    # A bare "X" only counts in capitals, as a word ("X (Twitter) Followers").
-    ("X/Twitter", re.compile(r"twitter|tweet|\bX\b")),
-    ("Spotify", re.compile(r"spotify", re.IGNORECASE)),
-    ("Twitch", re.compile(r"twitch", re.IGNORECASE)),
-    ("Threads", re.compile(r"\bthreads\b", re.IGNORECASE)),
-    ("LinkedIn", re.compile(r"linked\s?in", re.IGNORECASE)),
-    ("SoundCloud", re.compile(r"sound\s?cloud", re.IGNORECASE)),
-    ("Discord", re.compile(r"discord", re.IGNORECASE)),
-    ("Pinterest", re.compile(r"pinterest", re.IGNORECASE)),
-    ("Reddit", re.compile(r"reddit", re.IGNORECASE)),
-    ("VK", re.compile(r"\bvk\b|vkontakte", re.IGNORECASE)),
-)
+# Display name -> link hosts of every platform that has some (the table lives in bot/catalog/platforms.py).
+PLATFORMS: dict[str, tuple[str, ...]] = {row.name: row.hosts for row in platform_table.PLATFORMS if row.hosts}
 
 _TELEGRAM_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 _TELEGRAM_SHORT = re.compile(
@@ -60,18 +26,17 @@ class InputError(ValueError):
     """Customer input that cannot be used; the message explains why, politely, in the current locale."""
 
 
-def platforms_of(*names: str) -> list[str]:
-    """Return the platforms named in a category or service name, in a stable order."""
-    text = " ".join(names)
-    return [platform for platform, pattern in _PLATFORM_PATTERNS if pattern.search(text)]
-
-
-def _host_matches(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
+def platforms_of(category: str, *names: str) -> list[str]:
+    """Return the platforms (display names) whose links a service takes; empty when any link will do."""
+    keys = platform_table.link_platforms(category, " ".join(names))
+    return [platform_table.display_msgid(key) for key in keys]
 
 
 def parse_link(text: str, platforms: list[str]) -> str:
-    """Check a link for an order and return it as given (only surrounding blanks removed)."""
+    """Check a link for an order and return it as given (only surrounding blanks removed).
+
+    `platforms` are the display names `platforms_of` returns; the link's host must belong to one of them.
+    """
     link = text.strip()
     if not link:
         raise InputError(_("Please send a link."))
@@ -96,15 +61,15 @@ def parse_link(text: str, platforms: list[str]) -> str:
     if not host or not _HOST.fullmatch(host) or not port_ok or parts.username or parts.password:
         raise InputError(_("That does not look like a link. Please send a full link starting with https://"))
     if platforms:
-        allowed = tuple(domain for platform in platforms for domain in PLATFORMS[platform])
-        if not _host_matches(host, allowed):
-            names = platforms[0]
-            for platform in platforms[1:]:
-                names = _("{platforms} or {platform}").format(platforms=names, platform=platform)
+        allowed = tuple(domain for name in platforms for domain in PLATFORMS[name])
+        if not platform_table.host_matches(host, allowed):
+            either = _(platforms[0])
+            for name in platforms[1:]:
+                either = _("{platforms} or {platform}").format(platforms=either, platform=_(name))
             raise InputError(
                 _(
                     "This service needs a link to {platforms} (for example https://{example_host}/...)."
-                ).format(platforms=names, example_host=PLATFORMS[platforms[0]][0])
+                ).format(platforms=either, example_host=PLATFORMS[platforms[0]][0])
             )
     return link
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.i18n import _, in_every_language
-from bot.texts import admin, audit, catalog, common, language, ordering, views
+from bot.texts import admin, audit, browse, catalog, catalog_admin, common, kinds, language, ordering, views
 from bot.texts.admin import (
     admin_order_card,
     admin_provider_failing,
@@ -50,6 +50,20 @@ from bot.texts.audit import (
     audit_clean,
     audit_problems,
 )
+from bot.texts.browse import (
+    category_button,
+    link_carried,
+    link_does_not_fit,
+    link_platform_empty,
+    link_platform_unknown,
+    link_taken,
+    platform_button,
+    platform_categories,
+    search_best_only,
+    search_nothing,
+    search_results,
+    search_too_long,
+)
 from bot.texts.catalog import (
     page_suffix,
     service_button,
@@ -57,6 +71,13 @@ from bot.texts.catalog import (
     service_line,
     services_header,
     yes_no,
+)
+from bot.texts.catalog_admin import (
+    currency_mismatch,
+    hidden_types,
+    provider_charge_above_paid,
+    sync_report,
+    unreadable_entries,
 )
 from bot.texts.common import (
     balance,
@@ -66,6 +87,22 @@ from bot.texts.common import (
     topup_received,
     usage_error,
     welcome,
+)
+from bot.texts.kinds import (
+    DETAIL_MAX_CHARS,
+    DETAIL_MAX_LINES,
+    ask_input,
+    bad_answer_number,
+    bad_group,
+    bad_hashtag,
+    bad_username,
+    input_empty,
+    input_one_only,
+    input_too_few,
+    input_too_long,
+    input_too_many,
+    input_unprintable,
+    kind_details,
 )
 from bot.texts.language import (
     language_set,
@@ -123,7 +160,6 @@ BTN_PREV: str
 BTN_NEXT: str
 BTN_CATEGORIES: str
 CATALOG_EMPTY: str
-CHOOSE_CATEGORY: str
 SERVICE_GONE: str
 CATEGORY_GONE: str
 REASON_UNREACHABLE: str
@@ -170,8 +206,41 @@ ATTENTION_NONE: str
 BTN_LANGUAGE: str
 CHOOSE_LANGUAGE: str
 LANGUAGE_UNKNOWN: str
+BTN_SEARCH: str
+BTN_NEW_SEARCH: str
+BTN_PLATFORMS: str
+CHOOSE_PLATFORM: str
+PLATFORM_GONE: str
+ASK_SEARCH: str
+SEARCH_CANCELLED: str
+SEARCH_EXPIRED: str
+SEARCH_TOO_SHORT: str
+ASK_COMMENTS: str
+ASK_PACKAGE_COMMENTS: str
+ASK_ANSWER_NUMBER: str
+ASK_COMMENT_AUTHOR: str
+ASK_MENTION_USERNAMES: str
+ASK_MENTION_LIST: str
+ASK_HASHTAGS: str
+ASK_HASHTAG: str
+ASK_FOLLOWERS_OF: str
+ASK_MEDIA: str
+ASK_GROUPS: str
+INPUT_CANCEL_HINT: str
+ATTENTION_PROVIDER_CHARGE: str
 
-_MODULES: tuple[ModuleType, ...] = (common, catalog, ordering, views, admin, audit, language)
+_MODULES: tuple[ModuleType, ...] = (
+    common,
+    catalog,
+    ordering,
+    views,
+    admin,
+    audit,
+    language,
+    browse,
+    kinds,
+    catalog_admin,
+)
 _CONSTANTS: dict[str, str] = {
     name: value
     for module in _MODULES
@@ -201,8 +270,21 @@ def every_language(name: str) -> frozenset[str]:
 __all__ = [
     "ADMIN_HELP",
     "ALREADY_APPLIED",
+    "ASK_ANSWER_NUMBER",
+    "ASK_COMMENTS",
+    "ASK_COMMENT_AUTHOR",
+    "ASK_FOLLOWERS_OF",
+    "ASK_GROUPS",
+    "ASK_HASHTAG",
+    "ASK_HASHTAGS",
+    "ASK_MEDIA",
+    "ASK_MENTION_LIST",
+    "ASK_MENTION_USERNAMES",
+    "ASK_PACKAGE_COMMENTS",
+    "ASK_SEARCH",
     "ATTENTION_BAD_PROVIDER_ID",
     "ATTENTION_NONE",
+    "ATTENTION_PROVIDER_CHARGE",
     "ATTENTION_PROVIDER_REPORTS",
     "ATTENTION_UNKNOWN",
     "ATTENTION_USAGE",
@@ -220,24 +302,30 @@ __all__ = [
     "BTN_LANGUAGE",
     "BTN_MY_ORDERS",
     "BTN_NEW_ORDER",
+    "BTN_NEW_SEARCH",
     "BTN_NEXT",
     "BTN_ORDER",
     "BTN_ORDERS",
+    "BTN_PLATFORMS",
     "BTN_PREV",
     "BTN_REFILL",
+    "BTN_SEARCH",
     "CANCEL_ALREADY",
     "CANCEL_NOT_ALLOWED",
     "CANCEL_REFUSED",
     "CANCEL_REQUESTED",
     "CATALOG_EMPTY",
     "CATEGORY_GONE",
-    "CHOOSE_CATEGORY",
     "CHOOSE_LANGUAGE",
+    "CHOOSE_PLATFORM",
     "CONFIRM_AFTER_RESTART",
     "DEDUCT_USAGE",
+    "DETAIL_MAX_CHARS",
+    "DETAIL_MAX_LINES",
     "ERROR_APOLOGY",
     "HELP",
     "HISTORY_EMPTY",
+    "INPUT_CANCEL_HINT",
     "LANGUAGE_UNKNOWN",
     "MARKUP_USAGE",
     "NOTHING_TO_CANCEL",
@@ -247,6 +335,7 @@ __all__ = [
     "ORDER_NOT_FOUND",
     "ORDER_USAGE",
     "PLACING",
+    "PLATFORM_GONE",
     "PRICE_USAGE",
     "PROVIDER_TRY_LATER",
     "REASON_UNREACHABLE",
@@ -257,6 +346,9 @@ __all__ = [
     "REFUND_IS_BALANCE",
     "REFUND_USAGE",
     "RESOLVE_USAGE",
+    "SEARCH_CANCELLED",
+    "SEARCH_EXPIRED",
+    "SEARCH_TOO_SHORT",
     "SEND_TEXT",
     "SERVICE_GONE",
     "SERVICE_USAGE",
@@ -273,23 +365,43 @@ __all__ = [
     "admin_provider_refused",
     "admin_refill_lost",
     "admin_unknown_order",
+    "ask_input",
     "ask_link",
     "ask_quantity",
     "attention_list",
     "audit_clean",
     "audit_problems",
+    "bad_answer_number",
+    "bad_group",
+    "bad_hashtag",
+    "bad_username",
     "balance",
     "cancel_outcome",
     "cancel_question",
+    "category_button",
     "commands",
+    "currency_mismatch",
     "deduct_done",
     "deduct_received",
     "deduct_short",
     "every_language",
+    "hidden_types",
     "history_line",
     "history_page",
+    "input_empty",
+    "input_one_only",
+    "input_too_few",
+    "input_too_long",
+    "input_too_many",
+    "input_unprintable",
     "insufficient_at_confirm",
+    "kind_details",
     "language_set",
+    "link_carried",
+    "link_does_not_fit",
+    "link_platform_empty",
+    "link_platform_unknown",
+    "link_taken",
     "markup_set",
     "msgid",
     "no_such_order",
@@ -306,9 +418,12 @@ __all__ = [
     "order_settled",
     "orders_page",
     "page_suffix",
+    "platform_button",
+    "platform_categories",
     "price_changed",
     "price_set",
     "provider_balance",
+    "provider_charge_above_paid",
     "provider_failed",
     "q",
     "refill_finished",
@@ -322,6 +437,10 @@ __all__ = [
     "resolve_not_unknown",
     "resolved_placed",
     "resolved_refunded",
+    "search_best_only",
+    "search_nothing",
+    "search_results",
+    "search_too_long",
     "service_button",
     "service_card",
     "service_line",
@@ -336,8 +455,10 @@ __all__ = [
     "summary_short",
     "sync_done",
     "sync_failed",
+    "sync_report",
     "topup_done",
     "topup_received",
+    "unreadable_entries",
     "usage_error",
     "user_card",
     "welcome",

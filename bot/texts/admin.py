@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import N_, _, ngettext
 from bot.texts.catalog import yes_no
 from bot.texts.common import q
+from bot.texts.kinds import kind_details
 from bot.texts.ordering import status_word
 from bot.texts.views import order_line, when
 from bot.wallet.money import format_money
@@ -168,6 +169,8 @@ def admin_order_card(
             start="-" if order.start_count is None else order.start_count,
             remains="-" if order.remains is None else order.remains,
         ),
+        # Comments, usernames, ...: the `add` parameters of the service's kind, if any.
+        *filter(None, [kind_details(order.extra)]),
         _("Provider: {provider} · order <code>{provider_order_id}</code> · status {provider_status}").format(
             provider=q(order.provider),
             provider_order_id=q(order.provider_order_id or "-"),
@@ -388,16 +391,12 @@ def provider_failed(reason: str) -> str:
     return _("⚠️ The provider did not answer: {reason}").format(reason=q(reason))
 
 
-def provider_balance(amount: str, currency: str, spent_24h: str, low: bool, mismatch: bool) -> str:
+def provider_balance(amount: str, currency: str, spent_24h: str, low: bool) -> str:
     text = _("🏦 Provider balance: <b>{amount} {currency}</b>\nSpent in the last 24 h: {spent}").format(
         amount=q(amount), currency=q(currency), spent=q(spent_24h)
     )
     if low:
         text += "\n" + _("⚠️ <b>Low balance</b>: less than one day of orders at the current pace. Top it up.")
-    if mismatch:
-        text += "\n" + _(
-            "⚠️ The provider's currency differs from the shop's; prices assume they are the same."
-        )
     return text
 
 

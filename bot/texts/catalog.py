@@ -27,7 +27,6 @@ BTN_NEXT = N_("Next ›")
 BTN_CATEGORIES = N_("« Categories")
 
 CATALOG_EMPTY = N_("The catalogue is empty right now. Please try again later.")
-CHOOSE_CATEGORY = N_("🛒 <b>New order</b>\nChoose a category:")
 SERVICE_GONE = N_("This service is no longer available. Please choose another one.")
 CATEGORY_GONE = N_("This category has no services right now. Please choose another one.")
 

@@ -30,6 +30,7 @@ BTN_HELP = N_("❓ Help")
 _COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Main menu")),
     ("order", N_("Place a new order")),
+    ("search", N_("Find a service")),
     ("balance", N_("Show your balance")),
     ("orders", N_("Your orders")),
     ("history", N_("Wallet history")),
@@ -59,14 +60,15 @@ def balance(amount: int, currency: str) -> str:
 
 HELP = N_(
     "<b>How it works</b>\n"
-    "1. Tap <b>New order</b> (or /order), pick a category and a service.\n"
+    "1. Tap <b>New order</b> (or /order), pick a platform, a category and a service, or find one with "
+    "/search. You can also just send the link you want to promote.\n"
     "2. Send the link and the quantity, check the total and confirm.\n"
     "3. The price is taken from your wallet. If an order is only partly delivered or canceled, "
     "the undelivered part comes back to your wallet automatically.\n"
     "4. In /orders you can follow each order, ask for a refill of a completed order or cancel one "
     "that has not finished, where the service allows it.\n\n"
     "<b>Commands</b>\n"
-    "/order – new order\n/balance – your balance\n/orders – your orders\n"
+    "/order – new order\n/search – find a service\n/balance – your balance\n/orders – your orders\n"
     "/history – wallet movements\n/cancel – leave the current step\n/language – choose your language\n\n"
     "To top up your wallet, contact the shop's administrator."
 )

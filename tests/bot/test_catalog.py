@@ -26,7 +26,14 @@ async def provider() -> AsyncIterator[FakeProvider]:
         "2", name="IG Likes", category="Instagram", rate="0.27819", min=10, max=5000, cancel=False
     )
     fake.add_service(
-        "3", name="Comments", category="Instagram", type="Custom Comments", rate="8", min=10, max=100
+        # Subscriptions are never sold (their final charge is open-ended): synced, but hidden.
+        "3",
+        name="Auto Likes",
+        category="Instagram",
+        type="Subscriptions",
+        rate="8",
+        min=10,
+        max=100,
     )
     await fake.start()
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from storage.orders import Order
 from storage.users import UserRepo
-from tests.harness import Shop, place
+from tests.harness import Shop, counted, place
 
 USERS = list(range(6000, 6060))
 
@@ -100,7 +100,7 @@ async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
 ) -> None:
     user = USERS[0]
     order = await place(shop, user)
-    await shop.say(user, "/order", "Choose a category")  # a keyboard to press later
+    menu = await shop.say(user, "/order", "Choose a platform")  # a keyboard to press later
     await drained(shop)
     shop.tg.block(user)
     await cancel_all(shop, [order])
@@ -115,7 +115,7 @@ async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
     if comes_back_with == "message":
         await shop.tg.send_text(user, "/balance")  # not /start, and no restart
     else:
-        await shop.tg.press(user, "Instagram")
+        await shop.tg.press(user, counted(menu, "Instagram"))
     await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled")
     await drained(shop)
     known = await shop.users.get(user)

@@ -14,7 +14,7 @@ from storage.database import Database
 from storage.orders import OrderStatus
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
-from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings
+from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, open_category
 
 USER = 7101
 FOLLOWERS = texts.service_button("Instagram Followers", 117, "USD")
@@ -23,8 +23,7 @@ FOLLOWERS = texts.service_button("Instagram Followers", 117, "USD")
 async def summary_ready(shop: Shop) -> None:
     """Fund the customer and walk them to the summary with its Confirm button (in-process bot)."""
     await shop.fund(USER, 1000)
-    await shop.say(USER, "/order", "Choose a category")
-    await shop.tap(USER, "Instagram", "Choose a service")
+    await open_category(shop, USER)
     await shop.tap(USER, FOLLOWERS, "Price:")
     await shop.tap(USER, texts.BTN_ORDER, "Send the link")
     await shop.say(USER, "https://instagram.com/p/deploy", "How many?")

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -85,6 +86,24 @@ class _Fault:
     status: int
 
 
+# `add` parameters a type requires beyond link and quantity (smm-api-v2.md §3.2), by lower-case type name.
+REQUIRED_ADD_PARAMS: dict[str, tuple[str, ...]] = {
+    "custom comments": ("comments",),
+    "custom comments package": ("comments",),
+    "poll": ("answer_number",),
+    "comment likes": ("username",),
+    "mentions": ("usernames",),
+    "mentions with hashtags": ("usernames", "hashtags"),
+    "mentions custom list": ("usernames",),
+    "mentions hashtag": ("hashtag",),
+    "mentions user followers": ("username",),
+    "mentions media likers": ("media",),
+    "invites from groups": ("groups",),
+}
+# Types whose quantity is the number of lines of a parameter (no `quantity` is read).
+COUNTED_ADD_PARAMS = {"custom comments": "comments", "mentions custom list": "usernames"}
+
+
 def _money(value: object) -> Decimal:
     return Decimal(str(value))
 
@@ -125,6 +144,8 @@ class FakeProvider:
         self.port = port
         self.url = ""
         self.services: dict[str, dict[str, Any]] = {}
+        # A whole `services` reply served verbatim instead of `services` (see load_services).
+        self.services_raw: Any = None
         self.orders: dict[str, FakeOrder] = {}
         self.refills: dict[str, FakeRefill] = {}
         self.requests: list[RecordedCall] = []
@@ -218,6 +239,24 @@ class FakeProvider:
         entry.update(extra)
         self.services[str(service_id)] = entry
         return entry
+
+    def load_services(self, reply: Any) -> int:
+        """Serve `reply` (a decoded `services` reply, e.g. a real panel's) verbatim from now on.
+
+        Its entries also become orderable: each object with a service id is entered in `services`,
+        as given, for `add`. Returns how many were entered. `services_raw = None` ends it.
+        """
+        self.services_raw = reply
+        entered = 0
+        for entry in reply if isinstance(reply, list) else []:
+            if isinstance(entry, dict) and str(entry.get("service", "")).strip():
+                self.services.setdefault(str(entry["service"]).strip(), entry)
+                entered += 1
+        return entered
+
+    def load_services_json(self, path: str | Path) -> int:
+        """Serve the `services` reply saved in a JSON file verbatim (see load_services)."""
+        return self.load_services(json.loads(Path(path).read_bytes()))
 
     def remove_service(self, service_id: str | int) -> None:
         """Take a service out of the catalogue (new orders get "Incorrect service ID")."""
@@ -443,6 +482,8 @@ class FakeProvider:
         return value  # None, "" and scripted strings are served verbatim
 
     def _services(self, params: dict[str, str]) -> Any:
+        if self.services_raw is not None:
+            return self.services_raw
         if not self.services and self.empty_catalogue_object:
             return {"status": "success", "data": "Empty Data"}
         return [self._service_view(entry) for entry in self.services.values()]
@@ -474,6 +515,12 @@ class FakeProvider:
         comments = [line for line in params.get("comments", "").splitlines() if line.strip()]
         if "comments" in kind and not comments:
             return {"error": "comments field is required"}
+        type_name = " ".join(kind.replace("_", " ").replace("-", " ").split())
+        for name in REQUIRED_ADD_PARAMS.get(type_name, ()):
+            if not params.get(name, "").strip():
+                return {"error": f"{name} field is required"}
+        if type_name == "poll" and not params["answer_number"].strip().isdigit():
+            return {"error": "Incorrect answer number"}
         runs = 1
         if "runs" in params or "interval" in params:
             if not _flag(service.get("dripfeed")):
@@ -490,6 +537,9 @@ class FakeProvider:
             quantity = 1
         elif "comments" in kind:
             quantity = len(comments)
+        elif type_name in COUNTED_ADD_PARAMS:
+            listed = params[COUNTED_ADD_PARAMS[type_name]].splitlines()
+            quantity = len([line for line in listed if line.strip()])
         elif params.get("quantity", "").strip().isdigit():
             quantity = int(params["quantity"]) * runs
         else:
@@ -755,7 +805,10 @@ def add_demo_catalogue(fake: FakeProvider) -> None:
 async def _serve(args: argparse.Namespace) -> None:
     fake = FakeProvider(key=args.key, balance=Decimal(args.balance), host=args.host, port=args.port)
     fake.latency = args.latency
-    add_demo_catalogue(fake)
+    if args.services_json:
+        fake.load_services_json(args.services_json)
+    else:
+        add_demo_catalogue(fake)
     await fake.start()
     print(f"Fake SMM provider at {fake.url} (key {fake.key!r}); state at /_sim/state", flush=True)
     try:
@@ -776,6 +829,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--balance", default="1000")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--tick-every", type=float, default=0.0, help="advance orders every N seconds")
+    parser.add_argument(
+        "--services-json", default="", help="serve this saved `services` reply verbatim (a real panel's)"
+    )
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

@@ -53,7 +53,7 @@ async def test_customers_are_refused_every_admin_command(shop: Shop, command: st
     assert await shop.catalog.get(service.id) == service
     assert await shop.catalog.get_setting(MARKUP_KEY) is None
     assert len(shop.provider.calls("services")) == 1  # the start-up sync only
-    assert shop.provider.calls("balance") == []
+    assert len(shop.provider.calls("balance")) == 1  # the start-up currency check only
 
 
 def test_bare_order_is_not_an_admin_command() -> None:
@@ -63,7 +63,7 @@ def test_bare_order_is_not_an_admin_command() -> None:
 
 async def test_customer_order_command_with_digits_is_not_the_admin_card(shop: Shop) -> None:
     order = await place_direct(shop, USER)
-    reply = await shop.say(USER, f"/order {order.id}", "Choose a category")
+    reply = await shop.say(USER, f"/order {order.id}", "Choose a platform")
     assert "Provider" not in reply.text
 
 

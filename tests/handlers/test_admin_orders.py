@@ -54,8 +54,8 @@ async def test_order_card_of_a_missing_order(shop: Shop) -> None:
 
 
 async def test_bare_order_still_starts_the_conversation_for_admins(shop: Shop) -> None:
-    await shop.say(ADMIN_ID, "/order", "Choose a category")
-    await shop.say(ADMIN_ID, "/order abc", "Choose a category")
+    await shop.say(ADMIN_ID, "/order", "Choose a platform")
+    await shop.say(ADMIN_ID, "/order abc", "Choose a platform")
 
 
 # -- /refund -------------------------------------------------------------------------------------------

@@ -10,14 +10,13 @@ from bot import texts
 from bot.catalog.shop import MARKUP_KEY
 from tests.handlers.orders_support import complete, place_direct
 from tests.handlers.test_ordering import FOLLOWERS
-from tests.harness import ADMIN_ID, Shop
+from tests.harness import ADMIN_ID, Shop, open_category
 
 USER = 4401
 
 
 async def listing(shop: Shop, user: int = USER) -> str:
-    await shop.say(user, "/order", "Choose a category")
-    return (await shop.tap(user, "Instagram", "Choose a service")).text
+    return (await open_category(shop, user)).text
 
 
 async def test_markup_changes_the_prices_customers_see(shop: Shop) -> None:
@@ -71,8 +70,11 @@ async def test_service_off_hides_it_and_on_shows_it_again(shop: Shop) -> None:
 
 
 async def test_service_on_warns_when_customers_still_cannot_see_it(shop: Shop) -> None:
-    comments = await shop.service("5")  # a type the bot cannot order
-    reply = await shop.say(ADMIN_ID, f"/service {comments.id} on", "is now on")
+    # Subscriptions: a type the bot never sells (their final charge is open-ended).
+    shop.provider.add_service("9", name="Auto Views", category="Telegram", type="Subscriptions")
+    await shop.say(ADMIN_ID, "/sync", "Catalogue synced")
+    subscriptions = await shop.service("9")
+    reply = await shop.say(ADMIN_ID, f"/service {subscriptions.id} on", "is now on")
     assert "still cannot see it" in reply.text
 
 
