@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.catalog.platforms import platform_name
-from bot.catalog.pricing import effective_markup, price_per_thousand
+from bot.catalog.pricing import effective_markup, price_per_thousand, units_per_rate
 from bot.catalog.shop import global_markup
 from bot.config import Settings
 from bot.i18n import _
@@ -177,7 +177,7 @@ async def on_service(
     price = price_per_thousand(service.rate, effective_markup(service, markup))
     await show(
         callback,
-        texts.service_card(service, price, settings.currency),
+        texts.service_card(service, price, settings.currency, per_package=units_per_rate(service) == 1),
         service_card_keyboard(service, callback_data.page, found=callback_data.found),
     )
 

@@ -55,14 +55,24 @@ def yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def service_card(service: Service, price_per_1000: int, currency: str) -> str:
-    text = _(
-        "<b>{service}</b>\n"
-        "Category: {category}\n\n"
-        "Price: <b>{price}</b> per 1,000\n"
-        "Order from {minimum} to {maximum}\n"
-        "Refill: {refill} · Cancel: {cancel}"
-    ).format(
+def service_card(service: Service, price_per_1000: int, currency: str, *, per_package: bool = False) -> str:
+    """A service's card; for a package kind the price is of one package, and no range applies."""
+    if per_package:
+        text = _(
+            "<b>{service}</b>\n"
+            "Category: {category}\n\n"
+            "Price: <b>{price}</b> per package\n"
+            "Refill: {refill} · Cancel: {cancel}"
+        )
+    else:
+        text = _(
+            "<b>{service}</b>\n"
+            "Category: {category}\n\n"
+            "Price: <b>{price}</b> per 1,000\n"
+            "Order from {minimum} to {maximum}\n"
+            "Refill: {refill} · Cancel: {cancel}"
+        )
+    text = text.format(
         service=q(service.name),
         category=q(service.category),
         price=format_money(price_per_1000, currency),

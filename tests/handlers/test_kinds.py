@@ -16,7 +16,7 @@ import pytest
 
 from bot import texts
 from bot.catalog.sync import sync_catalog
-from handlers.callbacks import OrderServiceCb
+from handlers.callbacks import OrderServiceCb, ServiceCb
 from storage.orders import OrderStatus
 from tests.fakes.telegram_types import SentMessage
 from tests.harness import ADMIN_ID, Shop, counted, open_category
@@ -290,3 +290,15 @@ async def test_a_link_sent_first_skips_only_the_link_step(shop: Shop) -> None:
     await confirm(shop, USER)
     [add] = shop.provider.calls("add")
     assert (add["service"], add["link"]) == (PACKAGE, "https://vk.com/wall-1_2") and "quantity" not in add
+
+
+async def test_a_package_card_shows_the_price_of_one_package(shop: Shop) -> None:
+    await stock(shop, REAL[PACKAGE])
+    service = await shop.service(PACKAGE)
+    await shop.say(USER, "/balance", "Balance")  # a message to tap on
+    mark = shop.tg.mark()
+    callback = await shop.tg.press_data(USER, ServiceCb(service_id=service.id).pack())
+    card = await shop.tg.wait_for_message(USER, "Price:", since=mark)
+    await shop.tg.wait_for_answer(callback)
+    assert "Price: 1.81 USD per package" in card.text
+    assert "per 1,000" not in card.text and "Order from" not in card.text
