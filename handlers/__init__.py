@@ -10,6 +10,7 @@ from handlers import (
     admin_orders,
     admin_shop,
     catalog,
+    confirm,
     errors,
     fallback,
     history,
@@ -46,6 +47,7 @@ def get_routers() -> list[Router]:
         catalog.create_router(),
         search.create_router(),
         ordering.create_router(),
+        confirm.create_router(),
         # A bare link outside any conversation, before the fallback would call it not understood.
         links.create_router(),
         fallback.create_router(),

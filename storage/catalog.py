@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import aiosqlite
 
+from storage.catalog_search import SearchTable, search_table
 from storage.database import Database, change, select_all, select_one, touch
 
 
@@ -72,17 +71,6 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchTable:
-    """Every orderable service with its text folded for matching (`fold`), position by position."""
-
-    services: tuple[Service, ...]  # in the provider's order
-    names: tuple[str, ...]
-    texts: tuple[str, ...]  # name and category on two lines: a word found here is in one of them
-    words: tuple[int, ...]  # how many words each name has
-    ids: dict[str, tuple[int, ...]]  # our id and the provider's (folded) -> positions
-
-
-@dataclass(frozen=True, slots=True)
 class SyncCounts:
     added: int
     updated: int
@@ -117,39 +105,6 @@ _AVAILABLE = (
 
 # Written by every transaction that changes what customers see (see `CatalogRepo.searchable`).
 CATALOG_TOPIC = "catalog"
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def fold(text: str) -> str:
-    """Text for case-insensitive matching in any script: case-folded, ё as е, words split by one space.
-
-    SQLite's lower() only knows ASCII, so matching Cyrillic happens in Python on folded text.
-    """
-    return _NOT_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
-
-
-def search_table(services: Iterable[Service]) -> SearchTable:
-    """Fold the services' names, categories and ids for matching."""
-    listed = tuple(services)
-    names = tuple(fold(service.name) for service in listed)
-    categories: dict[str, str] = {}  # many services share a category: fold it once
-    texts = []
-    ids: dict[str, list[int]] = {}
-    for position, (name, service) in enumerate(zip(names, listed, strict=True)):
-        category = categories.get(service.category)
-        if category is None:
-            category = categories[service.category] = fold(service.category)
-        texts.append(name + "\n" + category)
-        for key in {str(service.id), service.provider_service_id.casefold()}:
-            ids.setdefault(key, []).append(position)
-    return SearchTable(
-        services=listed,
-        names=names,
-        texts=tuple(texts),
-        words=tuple(len(name.split()) for name in names),
-        ids={key: tuple(found) for key, found in ids.items()},
-    )
 
 
 def _service(row: aiosqlite.Row) -> Service:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
-from storage.catalog import CatalogRepo, SearchTable, Service, fold
+from storage.catalog import CatalogRepo, Service
+from storage.catalog_search import SearchTable, fold
 
 MAX_QUERY = 100  # characters: longer text is not a search
 MAX_RESULTS = 200  # the best ones; more words narrow it down

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.catalog.search import MAX_QUERY, QueryError, parse_query, rank, search
-from storage.catalog import CatalogRepo, SearchTable, Service, ServiceData, fold, search_table
+from storage.catalog import CatalogRepo, Service, ServiceData
+from storage.catalog_search import SearchTable, fold, search_table
 from storage.database import Database
 
 
