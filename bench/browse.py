@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 
@@ -29,8 +29,15 @@ from storage.database import Database
 from tests.fakes.provider import FakeProvider
 from tests.harness import PROVIDER_KEY
 
-if TYPE_CHECKING:
-    from bench.catalog import Catalogue
+
+class Catalogue(Protocol):
+    """What these figures need of bench/catalog.py's synced catalogue."""
+
+    folder: Path
+    quick: bool
+    catalog: CatalogRepo
+    notes: list[str]
+
 
 NAME = "catalog"
 REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "services-smmpanelus-2024-09-20.json"

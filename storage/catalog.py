@@ -2,91 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import aiosqlite
 
 from storage.catalog_search import SearchTable, search_table
+from storage.catalog_types import ORDERABLE_KINDS, Category, Service, ServiceData, SyncCounts
 from storage.database import Database, change, select_all, select_one, touch
 
-
-@dataclass(frozen=True, slots=True)
-class ServiceData:
-    """One service as the provider describes it (input of a sync)."""
-
-    provider_service_id: str
-    category: str
-    name: str
-    type: str
-    rate: Decimal
-    min_quantity: int
-    max_quantity: int
-    refill: bool
-    cancel: bool
-    dripfeed: bool
-    description: str
-    kind: str = "default"  # providers.base.ServiceKind value
-    platform: str = "other"  # bot.catalog.platforms key
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    id: int
-    provider: str
-    provider_service_id: str
-    category_id: int
-    category: str
-    name: str
-    type: str
-    rate: Decimal
-    min_quantity: int
-    max_quantity: int
-    refill: bool
-    cancel: bool
-    dripfeed: bool
-    description: str
-    markup_percent: Decimal | None
-    is_active: bool
-    is_enabled: bool
-    kind: str = "default"
-    platform: str = "other"
-
-    @property
-    def orderable_type(self) -> bool:
-        """Whether the bot knows how to take an order for this kind of service."""
-        return self.kind in ORDERABLE_KINDS
-
-    @property
-    def available(self) -> bool:
-        """Whether customers may see and order this service."""
-        return self.is_active and self.is_enabled and self.orderable_type
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    id: int
-    name: str
-    services: int
-
-
-@dataclass(frozen=True, slots=True)
-class SyncCounts:
-    added: int
-    updated: int
-    disabled: int
-    unchanged: int
-
-
-# The kinds of service (providers.base.ServiceKind values) the bot can take orders for: those of the kind
-# table in bot/orders/kinds.py. Never Subscriptions (an open-ended charge) or an unknown type.
-ORDERABLE_KINDS: frozenset[str] = frozenset(
-    {
-        "default", "package", "custom_comments", "custom_comments_package", "poll", "comment_likes",
-        "mentions", "mentions_with_hashtags", "mentions_custom_list", "mentions_hashtag",
-        "mentions_user_followers", "mentions_media_likers", "invites_from_groups",
-    }
-)  # fmt: skip
+# The catalogue's types live in storage/catalog_types.py (search data needs them too); they are
+# handed on from here, where the rest of the code looks for them.
+__all__ = [
+    "CATALOG_TOPIC",
+    "ORDERABLE_KINDS",
+    "CatalogRepo",
+    "Category",
+    "Service",
+    "ServiceData",
+    "SyncCounts",
+]
 
 _SELECT = (
     "SELECT s.id, s.provider, s.provider_service_id, s.category_id, c.name AS category, s.name, s.type, "

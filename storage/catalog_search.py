@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.catalog import Service
+    from storage.catalog_types import Service
 
 
 @dataclass(frozen=True, slots=True)
