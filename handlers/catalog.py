@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.catalog.platforms import platform_name
-from bot.catalog.pricing import effective_markup, price_per_thousand, units_per_rate
+from bot.catalog.pricing import listed_price, units_per_rate
 from bot.catalog.shop import global_markup
 from bot.config import Settings
 from bot.i18n import _
@@ -34,7 +34,7 @@ from handlers.keyboards import (
 )
 from handlers.ordering import begin_order
 from handlers.states import OrderForm
-from storage.catalog import CatalogRepo
+from storage.catalog import CatalogRepo, Service
 from storage.quotes import QuoteRepo
 from storage.users import UserRepo
 
@@ -89,6 +89,20 @@ async def platform_screen(
 def _link_line(kept: dict[str, Any]) -> str:
     link = kept.get(CARRIED_LINK)
     return browse.link_taken(link) if link else ""
+
+
+async def price_list(
+    catalog: CatalogRepo, settings: Settings, services: list[Service], page: int
+) -> tuple[list[tuple[Service, int]], int, list[str]]:
+    """Services with the price the catalogue lists, the page clamped to them, and that page's lines."""
+    markup = await global_markup(catalog, settings)
+    priced = [(service, listed_price(service, markup)) for service in services]
+    page = clamp_page(page, len(priced))
+    lines = [
+        texts.service_line(s.name, price, s.min_quantity, s.max_quantity, settings.currency)
+        for s, price in priced[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    return priced, page, lines
 
 
 async def new_order(message: Message, state: FSMContext, catalog: CatalogRepo) -> None:
@@ -149,13 +163,7 @@ async def on_category(
     if platform is not None:
         ids = [item.id for item in await catalog.categories(platform=platform)]
         categories_page = ids.index(category.id) // CATEGORIES_PAGE if category.id in ids else 0
-    markup = await global_markup(catalog, settings)
-    priced = [(s, price_per_thousand(s.rate, effective_markup(s, markup))) for s in services]
-    page = clamp_page(callback_data.page, len(priced))
-    lines = [
-        texts.service_line(s.name, price, s.min_quantity, s.max_quantity, settings.currency)
-        for s, price in priced[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    ]
+    priced, page, lines = await price_list(catalog, settings, services, callback_data.page)
     text = texts.services_header(category.name) + "\n\n" + "\n".join(lines)
     text += texts.page_suffix(page, pages(len(priced)))
     keyboard = services_keyboard(
@@ -173,8 +181,7 @@ async def on_service(
         await callback.answer(texts.SERVICE_GONE, show_alert=True)
         return
     await callback.answer()
-    markup = await global_markup(catalog, settings)
-    price = price_per_thousand(service.rate, effective_markup(service, markup))
+    price = listed_price(service, await global_markup(catalog, settings))
     await show(
         callback,
         texts.service_card(service, price, settings.currency, per_package=units_per_rate(service) == 1),

@@ -8,20 +8,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from bot.catalog.pricing import effective_markup, price_per_thousand
 from bot.catalog.search import MAX_QUERY, Query, QueryError, parse_query, search
-from bot.catalog.shop import global_markup
 from bot.config import Settings
 from bot.i18n import _
 from bot.texts import browse
 from handlers.callbacks import CancelCb, SearchCb, SearchPageCb
-from handlers.catalog import SEARCH_QUERY, leave_form
+from handlers.catalog import SEARCH_QUERY, leave_form, price_list
 from handlers.common import show
 from handlers.filters import HasText
 from handlers.keyboards import (
-    PAGE_SIZE,
     cancel_keyboard,
-    clamp_page,
     main_menu,
     pages,
     search_again_row,
@@ -43,13 +39,7 @@ async def _results(
     if not found.services:
         again = InlineKeyboardMarkup(inline_keyboard=[search_again_row()])
         return browse.search_nothing(query.text), again
-    markup = await global_markup(catalog, settings)
-    priced = [(s, price_per_thousand(s.rate, effective_markup(s, markup))) for s in found.services]
-    page = clamp_page(page, len(priced))
-    lines = [
-        texts.service_line(s.name, price, s.min_quantity, s.max_quantity, settings.currency)
-        for s, price in priced[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    ]
+    priced, page, lines = await price_list(catalog, settings, list(found.services), page)
     text = browse.search_results(query.text, found.total) + "\n\n" + "\n".join(lines)
     if found.total > len(found.services):
         text += "\n\n" + browse.search_best_only(len(found.services))

@@ -50,11 +50,6 @@ def provider_cost(rate: Decimal, quantity: int, *, per: int = UNITS_PER_RATE) ->
     return cost
 
 
-def price_per_thousand(rate: Decimal, markup_percent: Decimal) -> int:
-    """The customer's price for 1000 units in cents, rounded up (as shown in the catalogue)."""
-    return order_price(rate, markup_percent, UNITS_PER_RATE)
-
-
 def service_price(service: Service, global_markup: Decimal, quantity: int) -> int:
     """The price in cents of `quantity` units of a service (of `quantity` packages for a package)."""
     return order_price(

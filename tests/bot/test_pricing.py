@@ -4,7 +4,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog.pricing import order_price, price_per_thousand, provider_cost
+from bot.catalog.pricing import order_price, provider_cost
 
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("5000"), places=8, allow_nan=False)
 markups = st.decimals(min_value=Decimal("0"), max_value=Decimal("500"), places=2, allow_nan=False)
@@ -16,7 +16,7 @@ def test_examples() -> None:
     assert order_price(Decimal("0.90"), Decimal("30"), 1000) == 117
     # 0.27819 x 1.3 x 100 / 1000 = 0.0361647 -> rounds up to 0.04.
     assert order_price(Decimal("0.27819"), Decimal("30"), 100) == 4
-    assert price_per_thousand(Decimal("2.5"), Decimal("0")) == 250
+    assert order_price(Decimal("2.5"), Decimal("0"), 1000) == 250
     # Even a free service costs one cent, so every charge is a real ledger movement.
     assert order_price(Decimal("0"), Decimal("30"), 10) == 1
 
