@@ -18,13 +18,13 @@ from types import ModuleType
 
 import aiogram
 
-from bench import catalog, notifications, placement, polling, scale, updates
+from bench import catalog, notifications, payments, placement, polling, scale, updates
 from bench.common import BENCH_DIR, Outcome, print_table
 
 Benchmark = Callable[[bool, Path], Awaitable[Outcome]]
 
 BENCHMARKS: dict[str, ModuleType] = {
-    module.NAME: module for module in (updates, polling, notifications, placement, scale, catalog)
+    module.NAME: module for module in (updates, polling, notifications, placement, payments, scale, catalog)
 }
 
 

@@ -33,6 +33,7 @@ from bot.orders.placement import OrderingDeps, recover_interrupted
 from bot.orders.poller import FailureStreak, poll_job
 from bot.orders.refills import refill_poll_job
 from bot.scheduler import create_scheduler
+from bot.wallet.stars_reconcile import RECONCILE_DELAY_MINUTES, reconcile_job
 from bot.warmup import freeze_startup_objects, pin_response_models
 from handlers import get_routers
 from providers.base import Provider
@@ -132,7 +133,7 @@ def create_dispatcher(
     registration = RegisterUser(users)
     dp["registration"] = registration
     locale = UserLocale(I18N)
-    for observer in (dp.message, dp.callback_query):
+    for observer in (dp.message, dp.callback_query, dp.pre_checkout_query):
         observer.outer_middleware(registration)
         observer.outer_middleware(locale)
     dp.include_routers(*get_routers())
@@ -206,6 +207,15 @@ async def on_startup(
         id="ledger_audit",
         replace_existing=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=AUDIT_DELAY_MINUTES),
+    )
+    scheduler.add_job(
+        reconcile_job,
+        "interval",
+        hours=24,
+        args=(db, settings, bot),
+        id="stars_reconciliation",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=RECONCILE_DELAY_MINUTES),
     )
     scheduler.start()
     notifier.start()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -28,6 +28,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     provider_timeout_seconds: float = Field(default=20, gt=0)
     shutdown_grace_seconds: float = Field(default=15, ge=0, le=600)
+    # Telegram Stars top-ups: CURRENCY per Star; unset turns them off. Amounts are in CURRENCY.
+    stars_rate: Decimal | None = Field(default=None, gt=0, le=1000)
+    topup_min: Decimal = Field(default=Decimal(1), gt=0, le=1_000_000)
+    topup_max: Decimal = Field(default=Decimal(1000), gt=0, le=1_000_000)
+    topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = (
+        Decimal(5),
+        Decimal(10),
+        Decimal(25),
+        Decimal(50),
+    )
+    # How customers reach the shop (e.g. "@shop_support"), shown by /topup without Stars and /paysupport.
+    support_contact: str = Field(default="", max_length=64)
+    # The whole /paysupport answer, replacing the default one (HTML allowed, as the owner writes it).
+    paysupport_text: str = Field(default="", max_length=2000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -39,6 +53,66 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("stars_rate", mode="before")
+    @classmethod
+    def _empty_rate_is_none(cls, value: object) -> object:
+        """An empty STARS_RATE turns Stars top-ups off."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("stars_rate", "topup_min", "topup_max")
+    @classmethod
+    def _plain_decimal(cls, value: Decimal | None) -> Decimal | None:
+        """Refuse NaN, infinities and amounts finer than a cent where money is meant."""
+        if value is not None and not value.is_finite():
+            raise ValueError("must be a plain number")
+        return value
+
+    @field_validator("topup_max")
+    @classmethod
+    def _max_above_min(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        """TOPUP_MAX may not be below TOPUP_MIN."""
+        low = info.data.get("topup_min")
+        if low is not None and value < low:
+            raise ValueError(f"must not be below TOPUP_MIN ({low})")
+        _check_cents(value)
+        return value
+
+    @field_validator("topup_min")
+    @classmethod
+    def _min_in_cents(cls, value: Decimal) -> Decimal:
+        _check_cents(value)
+        return value
+
+    @field_validator("topup_presets", mode="before")
+    @classmethod
+    def _split_presets(cls, value: object) -> object:
+        """Accept "5, 10,25" as well as a list."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("topup_presets")
+    @classmethod
+    def _presets_in_range(cls, value: tuple[Decimal, ...], info: ValidationInfo) -> tuple[Decimal, ...]:
+        """Between one and eight distinct amounts, each within TOPUP_MIN..TOPUP_MAX, shown in order."""
+        if not 1 <= len(value) <= 8:
+            raise ValueError("give from 1 to 8 amounts, comma-separated")
+        low, high = info.data.get("topup_min"), info.data.get("topup_max")
+        for amount in value:
+            if not amount.is_finite():
+                raise ValueError(f"{amount} is not a plain number")
+            _check_cents(amount)
+            if low is not None and high is not None and not low <= amount <= high:
+                raise ValueError(f"{amount} is outside TOPUP_MIN..TOPUP_MAX ({low}..{high})")
+        return tuple(sorted(set(value)))
+
+    @field_validator("support_contact", "paysupport_text")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("bot_token")
     @classmethod
@@ -74,3 +148,9 @@ class Settings(BaseSettings):
     def _upper_currency(cls, value: str) -> str:
         """Display currency codes in capitals."""
         return value.strip().upper()
+
+
+def _check_cents(value: Decimal) -> None:
+    """Money settings are whole cents: 10.5 is fine, 10.555 is refused."""
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"{value} has more than two decimal places")

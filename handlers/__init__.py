@@ -9,6 +9,7 @@ from handlers import (
     admin_audit,
     admin_orders,
     admin_shop,
+    admin_stars,
     catalog,
     confirm,
     errors,
@@ -18,8 +19,10 @@ from handlers import (
     links,
     ordering,
     orders,
+    payments,
     search,
     start,
+    topup,
     wallet,
 )
 
@@ -32,6 +35,8 @@ def get_routers() -> list[Router]:
     """
     return [
         errors.create_router(),
+        # Payments first: a successful payment is never taken for an answer in a conversation.
+        payments.create_router(),
         start.create_router(),
         wallet.create_router(),
         orders.create_router(),
@@ -42,8 +47,11 @@ def get_routers() -> list[Router]:
             admin_orders.create_router(),
             admin_shop.create_router(),
             admin_audit.create_router(),
+            admin_stars.create_router(),
         ),
         admin.create_refusal_router(),
+        # After the admin area: an admin's /topup with arguments credits a wallet; a bare one tops up.
+        topup.create_router(),
         catalog.create_router(),
         search.create_router(),
         ordering.create_router(),

@@ -6,7 +6,7 @@ import logging
 import re
 from decimal import Decimal
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -26,7 +26,8 @@ from storage.users import UserRepo
 logger = logging.getLogger(__name__)
 
 
-# Every admin command except /order, which customers use without arguments to start an order.
+# Every admin command except /order, which customers use without arguments to start an order. A customer's
+# /topup with one amount or none is their own top-up (`handlers.topup`); the admin form has two words.
 ADMIN_COMMANDS = (
     "admin",
     "topup",
@@ -43,6 +44,8 @@ ADMIN_COMMANDS = (
     "stats",
     "provider",
     "audit",
+    "refundstars",
+    "stars",
 )
 MAX_NOTE_LENGTH = 200
 MAX_PERCENT = Decimal(1000)
@@ -239,14 +242,23 @@ def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = admin_router(__name__)
     router.message.register(cmd_admin, Command("admin"))
-    router.message.register(cmd_topup, Command("topup"))
+    # With arguments only: a bare /topup is the admin's own top-up, in `handlers.topup`.
+    router.message.register(cmd_topup, Command("topup", magic=F.args))
     router.message.register(cmd_deduct, Command("deduct"))
     router.message.register(cmd_user, Command("user"))
     return router
 
 
+def _admin_form(args: str | None) -> bool:
+    """`/topup <user_id> <amount> ...`: the admin command, not a customer's `/topup [amount]`."""
+    return len((args or "").split()) >= 2
+
+
 def create_refusal_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     refusal_router = Router(name=f"{__name__}.refusal")
-    refusal_router.message.register(not_available, Command(*ADMIN_COMMANDS))
+    refusal_router.message.register(
+        not_available, Command(*(name for name in ADMIN_COMMANDS if name != "topup"))
+    )
+    refusal_router.message.register(not_available, Command("topup", magic=F.args.func(_admin_form)))
     return refusal_router

@@ -83,3 +83,7 @@ class AttentionCb(CallbackData, prefix="att"):
 
 class LanguageCb(CallbackData, prefix="lang"):
     locale: str
+
+
+class TopupCb(CallbackData, prefix="topup"):
+    amount: Annotated[int, Field(ge=0, lt=10**12)]  # cents; 0 asks for another amount

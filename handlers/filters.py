@@ -36,3 +36,17 @@ class HasText(BaseFilter):
 
     async def __call__(self, message: Message) -> bool:
         return message.text is not None
+
+
+class HasSuccessfulPayment(BaseFilter):
+    """Pass Telegram's service message about a successful payment."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.successful_payment is not None
+
+
+class HasRefundedPayment(BaseFilter):
+    """Pass Telegram's service message about a refunded payment."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.refunded_payment is not None

@@ -28,7 +28,7 @@ async def _history_page(
     page = clamp_page(page, count, HISTORY_PAGE_SIZE)
     entries = await ledger.history(user_id, limit=HISTORY_PAGE_SIZE, offset=page * HISTORY_PAGE_SIZE)
     lines = [
-        texts.history_line(e.kind.value, e.amount, currency, e.created_at, e.order_id, e.note)
+        texts.history_line(e.kind.value, e.amount, currency, e.created_at, e.order_id, e.note, e.ref)
         for e in entries
     ]
     total = pages(count, HISTORY_PAGE_SIZE)

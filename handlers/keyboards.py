@@ -30,7 +30,11 @@ def main_menu() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[
             [KeyboardButton(text=texts.BTN_NEW_ORDER)],
-            [KeyboardButton(text=texts.BTN_BALANCE), KeyboardButton(text=texts.BTN_MY_ORDERS)],
+            [
+                KeyboardButton(text=texts.BTN_BALANCE),
+                KeyboardButton(text=texts.BTN_TOPUP),
+                KeyboardButton(text=texts.BTN_MY_ORDERS),
+            ],
             [
                 KeyboardButton(text=texts.BTN_HISTORY),
                 KeyboardButton(text=texts.BTN_LANGUAGE),

@@ -13,3 +13,7 @@ class OrderForm(StatesGroup):
 
 class SearchForm(StatesGroup):
     words = State()
+
+
+class TopupForm(StatesGroup):
+    amount = State()  # the customer types an amount other than the presets

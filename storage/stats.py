@@ -15,6 +15,8 @@ class PeriodTotals:
     charges: int  # cents charged to customers (ledger `charge` rows)
     refunds: int  # cents given back (ledger `refund` rows, automatic and manual)
     provider_cost: Decimal  # what the provider billed for orders created in the period, exact
+    topups_stars: int = 0  # cents credited for Telegram Stars payments (ledger `stars:<charge id>`)
+    topups_admin: int = 0  # cents credited by admins (every other `topup` row)
 
 
 def iso(moment: datetime) -> str:
@@ -33,8 +35,10 @@ class StatsRepo:
         start = iso(since)
         row = await self.db.fetchone(
             "SELECT COALESCE(SUM(CASE WHEN kind = 'charge' THEN -amount END), 0), "
-            "COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount END), 0) "
-            "FROM ledger WHERE created_at >= ? AND kind IN ('charge', 'refund')",
+            "COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount END), 0), "
+            "COALESCE(SUM(CASE WHEN kind = 'topup' AND ref LIKE 'stars:%' THEN amount END), 0), "
+            "COALESCE(SUM(CASE WHEN kind = 'topup' AND ref NOT LIKE 'stars:%' THEN amount END), 0) "
+            "FROM ledger WHERE created_at >= ? AND kind IN ('charge', 'refund', 'topup')",
             (start,),
         )
         assert row is not None
@@ -45,6 +49,8 @@ class StatsRepo:
             orders=orders,
             charges=int(row[0]),
             refunds=int(row[1]),
+            topups_stars=int(row[2]),
+            topups_admin=int(row[3]),
             provider_cost=await self.provider_cost_since(since),
         )
 

@@ -156,3 +156,8 @@ class UserRepo:
     async def count(self) -> int:
         """Return the number of registered users."""
         return int(await self.db.fetchval("SELECT COUNT(*) FROM users") or 0)
+
+
+async def ensure_user(tx: aiosqlite.Connection, user_id: int, first_name: str = "") -> None:
+    """Register a user known only from Telegram's records (a payment found by reconciliation)."""
+    await tx.execute("INSERT OR IGNORE INTO users (id, first_name) VALUES (?, ?)", (user_id, first_name))

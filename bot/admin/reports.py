@@ -20,6 +20,8 @@ class PeriodReport:
     refunds: int  # cents
     provider_cost: int  # cents, rounded up
     margin: int  # cents: turnover - refunds - provider cost
+    topups_stars: int = 0  # cents credited for Telegram Stars payments
+    topups_admin: int = 0  # cents credited by admins
 
 
 def order_margin(order: Order) -> int | None:
@@ -42,6 +44,8 @@ def period_report(label: str, totals: PeriodTotals) -> PeriodReport:
         refunds=totals.refunds,
         provider_cost=cost,
         margin=totals.charges - totals.refunds - cost,
+        topups_stars=totals.topups_stars,
+        topups_admin=totals.topups_admin,
     )
 
 

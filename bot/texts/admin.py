@@ -15,6 +15,7 @@ from bot.texts.catalog import yes_no
 from bot.texts.common import q
 from bot.texts.kinds import kind_details
 from bot.texts.ordering import status_word
+from bot.texts.stars import topups_by_method
 from bot.texts.views import order_line, when
 from bot.wallet.money import format_money
 from storage.ledger import LedgerEntry
@@ -33,6 +34,8 @@ ADMIN_HELP = N_(
     "/user &lt;id|@username&gt; – balance, orders, last orders\n"
     "/topup &lt;user_id&gt; &lt;amount&gt; [note] – credit a wallet\n"
     "/deduct &lt;user_id&gt; &lt;amount&gt; [note] – debit a wallet (never below zero)\n"
+    "/refundstars &lt;charge_id&gt; – refund a Telegram Stars payment (while the wallet covers it)\n"
+    "/stars – Stars income, reconciliation with Telegram and the latest payments\n"
     "/audit – check every balance and order against the ledger\n"
     "<b>Orders</b>\n"
     "/order &lt;id&gt; – everything about an order\n"
@@ -425,6 +428,8 @@ def stats(
                 cost=format_money(row.provider_cost, currency),
                 margin=format_money(row.margin, currency),
             )
+            + "\n"
+            + topups_by_method(row.topups_stars, row.topups_admin, currency)
         )
     if attention:
         # English keeps its "order(s)" wording in both forms; other languages decline the noun.

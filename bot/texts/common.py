@@ -34,6 +34,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("balance", N_("Show your balance")),
     ("orders", N_("Your orders")),
     ("history", N_("Wallet history")),
+    ("topup", N_("Top up your wallet")),
+    ("paysupport", N_("Help with a payment")),
     ("cancel", N_("Leave the current step")),
     ("language", N_("Choose your language")),
     ("help", N_("How this shop works")),
@@ -69,8 +71,8 @@ HELP = N_(
     "that has not finished, where the service allows it.\n\n"
     "<b>Commands</b>\n"
     "/order – new order\n/search – find a service\n/balance – your balance\n/orders – your orders\n"
-    "/history – wallet movements\n/cancel – leave the current step\n/language – choose your language\n\n"
-    "To top up your wallet, contact the shop's administrator."
+    "/history – wallet movements\n/topup – top up your wallet\n/paysupport – help with a payment\n"
+    "/cancel – leave the current step\n/language – choose your language"
 )
 
 NOT_AVAILABLE = N_("Sorry, this command is not available.")

@@ -148,7 +148,7 @@ def summary_short(
         "Total: <b>{total}</b>\n"
         "Your balance: {balance}\n"
         "Missing: <b>{missing}</b>\n\n"
-        "To top up your wallet, contact the shop's administrator, then order again."
+        "Top up your wallet with /topup, then order again."
     ).format(
         service=q(service_name),
         link=q(link),
@@ -210,10 +210,9 @@ def price_changed(total: int, currency: str) -> str:
 
 
 def insufficient_at_confirm(shortfall: int, currency: str) -> str:
-    return _(
-        "Not enough balance for this order: {missing} missing.\n"
-        "To top up your wallet, contact the shop's administrator."
-    ).format(missing=format_money(shortfall, currency))
+    return _("Not enough balance for this order: {missing} missing.\nTop up your wallet with /topup.").format(
+        missing=format_money(shortfall, currency)
+    )
 
 
 # --- Settlement ------------------------------------------------------------------------------------

@@ -171,12 +171,21 @@ def refill_finished(order_id: int, service_name: str, done: bool) -> str:
     ).format(order_id=order_id, service=q(service_name))
 
 
+# Entries named by their reference rather than their kind (longest prefix first).
+_REF_WORDS = (
+    ("stars-refund-undo:", N_("Telegram Stars refund reversed")),
+    ("stars-refunded:", N_("Telegram Stars refund")),
+    ("stars-refund:", N_("Telegram Stars refund")),
+    ("stars:", N_("Top-up (Telegram Stars)")),
+)
+
+
 def history_line(
-    kind: str, amount: int, currency: str, created_at: str, order_id: int | None, note: str
+    kind: str, amount: int, currency: str, created_at: str, order_id: int | None, note: str, ref: str = ""
 ) -> str:
     sign = "+" if amount > 0 else "−"
     words = [f"{when(created_at)[:16]}", f"<b>{sign}{format_money(abs(amount), currency)}</b>"]
-    word = _ENTRY_WORDS.get(kind)
+    word = next((word for prefix, word in _REF_WORDS if ref.startswith(prefix)), _ENTRY_WORDS.get(kind))
     words.append((kind if word is None else _(word)) + (f" #{order_id}" if order_id is not None else ""))
     text = " · ".join(words)
     # Notes the shop writes itself for an order ("Order #12 ...") repeat the entry; an admin's note is shown.

@@ -107,3 +107,48 @@ def test_the_instance_lock_is_exclusive_and_released(tmp_path: Path) -> None:
         pass
     with instance_lock(database) as lock_path:
         assert lock_path == tmp_path / "shop.sqlite3.lock"
+
+
+def test_stars_settings_parse_and_default() -> None:
+    off = Settings(_env_file=None, bot_token="1:x", stars_rate="")  # type: ignore[call-arg]
+    assert off.stars_rate is None
+    assert off.topup_presets == (Decimal(5), Decimal(10), Decimal(25), Decimal(50))
+    assert (off.topup_min, off.topup_max) == (Decimal(1), Decimal(1000))
+    on = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token="1:x",
+        stars_rate="0.013",
+        topup_presets="20, 2.50,20",
+        topup_min="2.5",
+        topup_max="20",
+    )
+    assert on.stars_rate == Decimal("0.013")
+    assert on.topup_presets == (Decimal("2.50"), Decimal(20))
+
+
+@pytest.mark.parametrize(
+    ("values", "name"),
+    [
+        ({"STARS_RATE": "0"}, "STARS_RATE"),
+        ({"STARS_RATE": "-0.02"}, "STARS_RATE"),
+        ({"STARS_RATE": "two cents"}, "STARS_RATE"),
+        ({"STARS_RATE": "NaN"}, "STARS_RATE"),
+        ({"TOPUP_MIN": "10", "TOPUP_MAX": "5"}, "TOPUP_MAX"),
+        ({"TOPUP_MIN": "0.001"}, "TOPUP_MIN"),
+        ({"TOPUP_PRESETS": "5,2000"}, "TOPUP_PRESETS"),
+        ({"TOPUP_PRESETS": "5,ten"}, "TOPUP_PRESETS"),
+        ({"TOPUP_PRESETS": ""}, "TOPUP_PRESETS"),
+        ({"TOPUP_PRESETS": "1,2,3,4,5,6,7,8,9"}, "TOPUP_PRESETS"),
+    ],
+)
+def test_bad_stars_settings_are_refused_by_name(values: dict[str, str], name: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, bot_token="1:x", **{k.lower(): v for k, v in values.items()})  # type: ignore[arg-type]
+    assert caught.value.errors()[0]["loc"][0] == name.lower()
+
+
+def test_a_bad_stars_setting_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, BOT_TOKEN="123:secret-value", TOPUP_MIN="10", TOPUP_MAX="5")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "TOPUP_MAX" in line and "TOPUP_MIN" in line and "secret-value" not in line

@@ -7,6 +7,7 @@
         await tg.send_text(1001, "/start")
         reply = await tg.wait_for_message(1001, "Welcome")
         await tg.press(1001, "Catalog")
+        payment = await tg.pay(1001)                # pays the newest invoice in Stars, see pay()
 
 Run `python -m tests.fakes.telegram --port 8081` to serve it by hand; the `/_fake/...` routes then let
 curl act as a user (see `_control_routes`).
@@ -33,6 +34,8 @@ from aiohttp import web
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.telegram_markup import buttons_of
 from tests.fakes.telegram_params import read_params
+from tests.fakes.telegram_payments import Payment, PreCheckoutAnswer
+from tests.fakes.telegram_star_ledger import StarTransaction
 from tests.fakes.telegram_types import (
     ApiError,
     CallbackAnswer,
@@ -239,6 +242,63 @@ class FakeTelegram(FakeBotApi):
         )
         return callback_id
 
+    def redeliver(self, update_id: int) -> int:
+        """Queue an earlier update's body again under a new update_id; return the new id.
+
+        Telegram does this when the bot crashed before confirming the update.
+        """
+        return self.updates.redeliver(update_id)
+
+    # ----------------------------------------------------------------- Telegram Stars
+
+    async def pay(
+        self, user_id: int, *, message_id: int | None = None, deliver: bool = True, timeout: float = 5.0
+    ) -> Payment:
+        """Pay the newest invoice in the user's chat (or the one in message_id) with Stars.
+
+        Queue a pre_checkout_query and wait up to `timeout` seconds for the bot's answer. If it says
+        ok, charge: the Star transaction is recorded and, with deliver=True, the user's
+        successful_payment message is queued. deliver=False is a payment whose update was lost while
+        the bot was down: only getStarTransactions shows it. An invoice may be paid again (each time a
+        new charge), so a bot's defence against replays can be tested. Raise AssertionError when there
+        is no such invoice or the bot does not answer (in time).
+        """
+        return await self.payments.pay(user_id, message_id=message_id, deliver=deliver, timeout=timeout)
+
+    async def pre_checkout(
+        self, user_id: int, *, payload: str, total_amount: int, currency: str = "XTR", timeout: float = 5.0
+    ) -> PreCheckoutAnswer:
+        """Send a raw (possibly forged) pre-checkout query and return the bot's answer; nothing is charged."""
+        return await self.payments.pre_checkout(
+            user_id, payload=payload, total_amount=total_amount, currency=currency, timeout=timeout
+        )
+
+    def refund_elsewhere(self, charge_id: str) -> int:
+        """Refund a payment outside the bot (e.g. by Telegram support); return the update_id.
+
+        The refund joins the Star ledger and the user's refunded_payment message is queued.
+        """
+        return self.payments.refund_elsewhere(charge_id)
+
+    def invoices(self, user_id: int) -> list[SentMessage]:
+        """Return the bot's invoice messages in this chat, oldest first (see SentMessage.invoice)."""
+        return [m for m in self.messages(user_id) if m.invoice is not None]
+
+    @property
+    def star_transactions(self) -> list[StarTransaction]:
+        """Return a copy of the bot's Star ledger: payments and refunds, oldest first."""
+        return list(self.payments.ledger.transactions)
+
+    @property
+    def star_balance(self) -> int:
+        """Return the Stars received minus the Stars refunded."""
+        return self.payments.ledger.balance
+
+    @property
+    def pre_checkout_answers(self) -> list[PreCheckoutAnswer]:
+        """Return a copy of the accepted answerPreCheckoutQuery calls, in order."""
+        return list(self.payments.answers)
+
     # ----------------------------------------------------------------- reading state
 
     def messages(self, user_id: int) -> list[SentMessage]:
@@ -410,6 +470,7 @@ def _snapshot(chat_id: int, message: StoredMessage) -> SentMessage:
         date=message.date,
         edited=message.edit_date is not None,
         revision=message.revision,
+        invoice=message.invoice,
     )
 
 

@@ -26,7 +26,9 @@ from tests.fakes.telegram_params import (
     get_optional_int,
     get_str,
 )
+from tests.fakes.telegram_payments import StarPayments
 from tests.fakes.telegram_types import (
+    QUERY_TOO_OLD,
     ApiError,
     CallbackAnswer,
     ChatState,
@@ -64,7 +66,6 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
-QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
 
 Handler = Callable[[JsonDict], Any]
@@ -111,6 +112,8 @@ class FakeBotApi:
         per_chat_burst: float = 1.0,
         global_burst: float | None = None,
         callback_answer_timeout: float = 15.0,
+        pre_checkout_timeout: float = 10.0,
+        emit_refunded_payments: bool = True,
         bot_username: str = "shop_bot",
         bot_first_name: str = "Shop",
         clock: Callable[[], float] = time.monotonic,
@@ -137,8 +140,14 @@ class FakeBotApi:
         self._callbacks: dict[str, CallbackQueryState] = {}
         self._next_callback = 1
         self._revision = 0
+        # Telegram Stars: sendInvoice, answerPreCheckoutQuery, refundStarPayment, getStarTransactions.
+        self.payments = StarPayments(
+            self, pre_checkout_timeout=pre_checkout_timeout, emit_refunded_payments=emit_refunded_payments
+        )
         self._handlers: dict[str, tuple[str, Handler]] = {
-            name.lower(): (name, getattr(self, attribute)) for name, attribute in self.METHODS.items()
+            name.lower(): (name, getattr(target, attribute))
+            for target, methods in ((self, self.METHODS), (self.payments, StarPayments.METHODS))
+            for name, attribute in methods.items()
         }
         self.set_rate_limits(
             per_chat_rate=per_chat_rate,
@@ -279,8 +288,13 @@ class FakeBotApi:
             "date": message.date,
             "chat": chat.chat_object(),
             "from": self.bot_user if message.from_bot else chat.user,
-            "text": message.text,
         }
+        if message.invoice is not None:
+            result["invoice"] = message.invoice.to_api()
+        elif message.service is not None:
+            result.update(message.service)
+        else:
+            result["text"] = message.text
         if message.entities:
             result["entities"] = list(message.entities)
         if message.markup is not None:
@@ -450,6 +464,8 @@ class FakeBotApi:
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict:
         chat, message = self._editable(params)
+        if message.invoice is not None:
+            raise bad_request("there is no text in the message to edit")
         plain, raw, entities = self._parse_text(params)
         markup = parse_reply_markup(params.get("reply_markup"), inline_only=True)
         # Telegram compares the rendered result: same text, entities and keyboard is "not modified".

@@ -19,6 +19,7 @@ JSON_FIELDS = frozenset(
         "link_preview_options",
         "reply_parameters",
         "prices",
+        "suggested_tip_amounts",
         "scope",
         "caption_entities",
     }

@@ -26,6 +26,9 @@ class ApiError(Exception):
         return body
 
 
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+
+
 def bad_request(reason: str) -> ApiError:
     """Return a 400 error with Telegram's "Bad Request: " prefix."""
     return ApiError(400, f"Bad Request: {reason}")
@@ -41,6 +44,28 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Invoice:
+    """The invoice a bot message carries; `payload` is the bot's own and is not shown to the user."""
+
+    title: str
+    description: str
+    currency: str
+    total_amount: int
+    payload: str
+    start_parameter: str = ""
+
+    def to_api(self) -> JsonDict:
+        """Return the Bot API Invoice object (without the payload, as Telegram sends it)."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "start_parameter": self.start_parameter,
+            "currency": self.currency,
+            "total_amount": self.total_amount,
+        }
+
+
+@dataclass(frozen=True)
 class SentMessage:
     """The current state of one bot message in a chat (edits applied)."""
 
@@ -53,6 +78,7 @@ class SentMessage:
     date: int
     edited: bool
     revision: int  # global sequence number of the last send or edit; compare with FakeTelegram.mark()
+    invoice: Invoice | None = None  # set on invoice messages, whose text is ""
 
     def labels(self) -> list[str]:
         """Return every inline button label, row by row."""
@@ -145,6 +171,9 @@ class StoredMessage:
     reply_keyboard: list[list[str]] | None = None
     edit_date: int | None = None
     revision: int = 0
+    # Content replacing "text": an invoice (bot) or a service field such as {"successful_payment": {...}}.
+    invoice: Invoice | None = None
+    service: JsonDict | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ class UpdateQueue:
 
     def __init__(self) -> None:
         self._updates: list[JsonDict] = []
+        self._history: dict[int, JsonDict] = {}  # every body ever queued, for redeliver()
         self._next_id = 1
         self.allowed_updates: list[str] | None = None
         self.polls_waiting = 0
@@ -33,6 +34,7 @@ class UpdateQueue:
         """Queue an update body (one field such as "message"); return its update_id."""
         update_id = self._next_id
         self._next_id += 1
+        self._history[update_id] = payload
         kind = next(iter(payload))
         if self.allowed_updates and kind not in self.allowed_updates:
             # Telegram silently drops update types the bot did not ask for.
@@ -46,6 +48,13 @@ class UpdateQueue:
         self._updates.append({"update_id": update_id, **payload})
         self._notify()
         return update_id
+
+    def redeliver(self, update_id: int) -> int:
+        """Queue an earlier update's body again under a new update_id, as Telegram does after a crash."""
+        payload = self._history.get(update_id)
+        if payload is None:
+            raise AssertionError(f"update {update_id} was never queued")
+        return self.put(payload)
 
     def drop_pending(self) -> None:
         """Forget every unconfirmed update (drop_pending_updates=True)."""

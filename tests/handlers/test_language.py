@@ -37,7 +37,7 @@ async def test_a_russian_user_gets_russian_greeting_menu_and_balance(shop: Shop)
     assert "Welcome" not in greeting and CYRILLIC.search(greeting)
     [menu] = [m for m in shop.tg.messages(RU_USER) if m.reply_keyboard]
     labels = [label for row in menu.reply_keyboard or [] for label in row]
-    assert labels == [ru(name) for name in ("BTN_NEW_ORDER", "BTN_BALANCE", "BTN_MY_ORDERS")] + [
+    assert labels == [ru(name) for name in ("BTN_NEW_ORDER", "BTN_BALANCE", "BTN_TOPUP", "BTN_MY_ORDERS")] + [
         ru(name) for name in ("BTN_HISTORY", "BTN_LANGUAGE", "BTN_HELP")
     ]
     assert all(CYRILLIC.search(label) for label in labels)

@@ -75,7 +75,7 @@ async def test_non_admin_top_up_changes_nothing(shop: Shop) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        "",
+        # A bare /topup is the admin's own top-up (tests/handlers/test_stars.py).
         "{user}",
         "{user} abc",
         "{user} -5",
