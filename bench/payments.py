@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,6 @@ from bench.common import (
     telegram_of,
 )
 from bot.wallet.stars import open_intent
-from storage.outbox import OUTBOX_TOPIC
 
 NAME = "payments"
 FIRST_USER = 4_000_000
@@ -71,28 +71,30 @@ async def run(quick: bool, workdir: Path) -> Outcome:
             payment_update(intent.user_id, intent.id, intent.stars, f"stxBENCH{intent.user_id}")
             for intent in intents
         ]
-        committed: list[float] = []
-        shop.db.on_commit(OUTBOX_TOPIC, lambda: committed.append(time.perf_counter()))
         arrivals = [tg.expect(user_id, "Payment received") for user_id in users]
+        wall = datetime.now(UTC)
         started = time.perf_counter()
         for update in updates:
             tg.enqueue_update(update)
         done, _ = await asyncio.wait(arrivals, timeout=60)
         credited = int(await shop.db.fetchval("SELECT COUNT(*) FROM ledger WHERE ref LIKE 'stars:%'") or 0)
+        # Written by the payment's transaction, to the millisecond (SQLite's clock, the same wall clock).
+        recorded = [str(row[0]) for row in await shop.db.fetchall("SELECT created_at FROM star_payments")]
         # The same payments again, as after a crash before the updates were confirmed.
         again = time.perf_counter()
         for update in updates:
             tg.enqueue_update(update)
         await tg.wait_for(lambda: tg.pending_updates == 0, timeout=60, description="re-delivered updates")
         # Each re-delivered payment is answered "already credited".
-        answered = len(tg.calls("sendMessage")) + count
-        await tg.wait_for(lambda: len(tg.calls("sendMessage")) >= answered, timeout=30, description="answers")
+        await tg.wait_for(
+            lambda: all(tg.sent_count(user_id) >= 2 for user_id in users), timeout=30, description="answers"
+        )
         redelivered = time.perf_counter() - again
         after = int(await shop.db.fetchval("SELECT COUNT(*) FROM ledger WHERE ref LIKE 'stars:%'") or 0)
         balances = int(await shop.db.fetchval("SELECT COALESCE(SUM(balance), 0) FROM users") or 0)
         await shop.assert_ledger_balanced()
 
-    handled = sorted(moment - started for moment in committed[:count])
+    handled = sorted((datetime.fromisoformat(moment) - wall).total_seconds() for moment in recorded)
     delivered = sorted(future.result().at - started for future in done)
     figures: list[Figure] = [
         below(
@@ -113,7 +115,7 @@ async def run(quick: bool, workdir: Path) -> Outcome:
     ]
     notes = [
         f"{count} customers with an open intent each; all {count} successful_payment updates queued at once, "
-        f"then all again (handled in {redelivered:.2f} s, answered 'already credited'); "
-        f"{len(committed)} commits touched the outbox"
+        f"then all again (handled in {redelivered:.2f} s, answered 'already credited'); handled = the "
+        f"payment's row written (its transaction also holds the credit and the notice), millisecond clock"
     ]
     return Outcome(figures, notes)
