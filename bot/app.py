@@ -26,7 +26,7 @@ from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import DEFAULT_LOCALE, I18N, LANGUAGES, UserLocale, use_locale
-from bot.middlewares import RegisterUser
+from bot.middlewares import CheckoutFirstFSM, RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.notify.notifier import Notifier
 from bot.orders.placement import OrderingDeps, recover_interrupted
@@ -107,11 +107,13 @@ def create_dispatcher(
     notifier = Notifier(bot, outbox, users)
     db.on_commit(OUTBOX_TOPIC, notifier.wake)
     storage = SQLiteStorage(FsmRepo(db), DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
+    # Updates of one user run one at a time, so a double tap cannot race through a conversation.
+    isolation = SimpleEventIsolation()
     dp = Dispatcher(
         storage=storage,
         fsm_strategy=FSMStrategy.USER_IN_CHAT,
-        # Updates of one user run one at a time, so a double tap cannot race through a conversation.
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=isolation,
+        disable_fsm=True,  # replaced below by the same middleware that lets pre-checkout queries through
         settings=settings,
         db=db,
         http=http,
@@ -129,6 +131,8 @@ def create_dispatcher(
         scheduler=create_scheduler(),
         ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),
     )
+    dp.fsm = CheckoutFirstFSM(storage=storage, strategy=FSMStrategy.USER_IN_CHAT, events_isolation=isolation)
+    dp.update.outer_middleware(dp.fsm)
     # Registration first: it reads the user's stored language, which UserLocale then applies.
     registration = RegisterUser(users)
     dp["registration"] = registration

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.fsm.middleware import FSMContextMiddleware
+from aiogram.types import TelegramObject, Update, User
 
 from bot.i18n import LOCALE_KEY, locale_for
 from storage.users import UserRepo
@@ -61,3 +62,23 @@ class RegisterUser(BaseMiddleware):
         """Use `locale` for the user from their next update on (they just chose it)."""
         if user_id in self._locales:
             self._locales[user_id] = locale
+
+
+class CheckoutFirstFSM(FSMContextMiddleware):
+    """aiogram's FSM middleware, except that a pre-checkout query skips the per-user lock.
+
+    Updates of one user run one at a time (the events isolation), so a pre-checkout query would wait
+    behind that user's slow update, a Confirm waiting for the provider, say. Telegram cancels the payment
+    if the answer takes over 10 seconds, and the answer needs no conversation state: it goes straight on.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and event.pre_checkout_query is not None:
+            data["fsm_storage"] = self.storage
+            return await handler(event, data)
+        return await super().__call__(handler, event, data)

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from bot import texts
 from storage.ledger import LedgerEntry
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_payments import Payment
-from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop
+from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop, open_category
 
 USER = 1001
 OTHER = 1002
@@ -346,3 +347,29 @@ def successful_payment_update(
             },
         }
     }
+
+
+async def test_pre_checkout_is_answered_while_the_customer_waits_for_an_order(stars: Shop) -> None:
+    # Updates of one user run one at a time; a pre-checkout query must not queue behind a slow Confirm.
+    await stars.fund(USER, 5000)
+    await stars.say(USER, "/topup", "Top up with Telegram Stars")
+    await stars.tg.press(USER, PRESET)
+    await invoice_for(stars, USER, 0)
+    await open_category(stars, USER)
+    await stars.tap(USER, texts.service_button("Instagram Followers", 117, "USD"), "Price:")
+    await stars.tap(USER, texts.BTN_ORDER, "Send the link")
+    await stars.say(USER, "https://instagram.com/p/slow", "How many?")
+    await stars.say(USER, "1000", "Total")
+    stars.provider.latency = 1.5  # under the shop's 2 s provider timeout: the order is placed
+    mark = stars.tg.mark()
+    await stars.tg.press(USER, texts.BTN_CONFIRM)
+    await stars.tg.wait_for_message(USER, "Placing", since=mark)
+    # Answered long before the provider answers the Confirm (a queued answer would take 1.5 s).
+    payment = await stars.tg.pay(USER, timeout=0.75)
+    assert payment.ok
+    assert not await stars.orders.for_user(USER) or (await stars.only_order(USER)).provider_order_id is None
+    await stars.tg.wait_for_message(USER, "Payment received")
+    await stars.tg.wait_for_message(USER, "placed", since=mark)
+    order = await stars.only_order(USER)
+    assert order.provider_order_id is not None
+    assert await stars.users.balance(USER) == 5000 + 1000 - order.charge
