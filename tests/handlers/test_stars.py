@@ -373,3 +373,13 @@ async def test_pre_checkout_is_answered_while_the_customer_waits_for_an_order(st
     order = await stars.only_order(USER)
     assert order.provider_order_id is not None
     assert await stars.users.balance(USER) == 5000 + 1000 - order.charge
+
+
+async def test_a_russian_customer_reads_the_refusal_in_russian(stars: Shop) -> None:
+    mark = stars.tg.mark()
+    await stars.tg.send_text(OTHER, "/start", language_code="ru")
+    await stars.tg.wait_for_message(OTHER, "", since=mark)
+    answer = await stars.tg.pre_checkout(OTHER, payload="forged", total_amount=500)
+    assert not answer.ok and "недействителен" in (answer.error_message or "")
+    menu = await stars.say(OTHER, "/topup", "Telegram Stars")
+    assert "Пополнение через Telegram Stars" in menu.text and "✏️ Другая сумма" in menu.labels()
