@@ -33,6 +33,7 @@ from bot.orders.placement import OrderingDeps, recover_interrupted
 from bot.orders.poller import FailureStreak, poll_job
 from bot.orders.refills import refill_poll_job
 from bot.scheduler import create_scheduler
+from bot.support.topics import ForumTopics
 from bot.wallet.stars_reconcile import RECONCILE_DELAY_MINUTES, reconcile_job
 from bot.warmup import freeze_startup_objects, pin_response_models
 from handlers import get_routers
@@ -49,6 +50,7 @@ from storage.outbox import OUTBOX_TOPIC, OutboxRepo
 from storage.quotes import QuoteRepo
 from storage.refills import RefillRepo
 from storage.stats import StatsRepo
+from storage.tickets import TicketRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,8 @@ def create_dispatcher(
         refills=RefillRepo(db),
         cancels=CancelRepo(db),
         stats=StatsRepo(db),
+        tickets=TicketRepo(db),
+        topics=ForumTopics(bot, db, settings),
         notifier=notifier,
         scheduler=create_scheduler(),
         ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     )
     # How customers reach the shop (e.g. "@shop_support"), shown by /topup without Stars and /paysupport.
     support_contact: str = Field(default="", max_length=64)
+    # Where support tickets go: a group (with forum topics, one topic per ticket); unset = every admin.
+    support_chat_id: int | None = None
     # The whole /paysupport answer, replacing the default one (HTML allowed, as the owner writes it).
     paysupport_text: str = Field(default="", max_length=2000)
 
@@ -108,6 +110,14 @@ class Settings(BaseSettings):
             if low is not None and high is not None and not low <= amount <= high:
                 raise ValueError(f"{amount} is outside TOPUP_MIN..TOPUP_MAX ({low}..{high})")
         return tuple(sorted(set(value)))
+
+    @field_validator("support_chat_id", mode="before")
+    @classmethod
+    def _empty_chat_is_none(cls, value: object) -> object:
+        """An empty SUPPORT_CHAT_ID sends tickets to every admin."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("support_contact", "paysupport_text")
     @classmethod

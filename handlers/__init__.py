@@ -10,6 +10,7 @@ from handlers import (
     admin_orders,
     admin_shop,
     admin_stars,
+    admin_support,
     catalog,
     confirm,
     errors,
@@ -22,6 +23,7 @@ from handlers import (
     payments,
     search,
     start,
+    support,
     topup,
     wallet,
 )
@@ -48,10 +50,12 @@ def get_routers() -> list[Router]:
             admin_shop.create_router(),
             admin_audit.create_router(),
             admin_stars.create_router(),
+            admin_support.create_router(),
         ),
         admin.create_refusal_router(),
         # After the admin area: an admin's /topup with arguments credits a wallet; a bare one tops up.
         topup.create_router(),
+        support.create_router(),
         catalog.create_router(),
         search.create_router(),
         ordering.create_router(),

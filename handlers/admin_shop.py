@@ -21,7 +21,8 @@ from handlers.admin import SERVICE_NUMBER, UsageError, admin_router, parse_id, p
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo
 from storage.orders import OrderRepo
-from storage.stats import StatsRepo
+from storage.stats import StatsRepo, iso
+from storage.tickets import TicketRepo
 from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
@@ -106,16 +107,24 @@ async def cmd_sync(message: Message, provider: Provider, catalog: CatalogRepo) -
 
 
 async def cmd_stats(
-    message: Message, stats: StatsRepo, users: UserRepo, orders: OrderRepo, settings: Settings
+    message: Message,
+    stats: StatsRepo,
+    users: UserRepo,
+    orders: OrderRepo,
+    tickets: TicketRepo,
+    settings: Settings,
 ) -> None:
-    """Users, orders by status, and turnover, refunds and margin for today, 7 and 30 days."""
+    """Users, orders by status, money for today, 7 and 30 days, and how support keeps up."""
     reports = await period_reports(stats)
     attention = await orders.count_needing_attention()
-    await message.answer(
-        texts.stats(
-            await users.count(), await orders.counts_by_status(), reports, attention, settings.currency
-        )
+    support = await tickets.figures(iso(datetime.now(UTC) - timedelta(days=7)))
+    text = texts.stats(
+        await users.count(), await orders.counts_by_status(), reports, attention, settings.currency
     )
+    figures = texts.support_figures(
+        support.open_tickets, support.answered, support.median_first_answer_seconds
+    )
+    await message.answer(f"{text}\n\n{figures}")
 
 
 async def cmd_provider(message: Message, provider: Provider, stats: StatsRepo, settings: Settings) -> None:

@@ -85,5 +85,14 @@ class LanguageCb(CallbackData, prefix="lang"):
     locale: str
 
 
+class SupportOrderCb(CallbackData, prefix="sup"):
+    order_id: RowId  # "Problem with this order": the order's owner is checked when pressed
+
+
+class SupportTopicCb(CallbackData, prefix="supt"):
+    topic: str  # storage.tickets.Topic; anything else is refused
+    order_id: RowId = 0  # 0: not about an order
+
+
 class TopupCb(CallbackData, prefix="topup"):
     amount: Annotated[int, Field(ge=0, lt=10**12)]  # cents; 0 asks for another amount

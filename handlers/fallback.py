@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from handlers.filters import IsPrivate
 from handlers.keyboards import main_menu
 
 
@@ -22,6 +23,8 @@ async def unknown_callback(callback: CallbackQuery) -> None:
 def create_router() -> Router:
     """Build a fresh router (a router can belong to one dispatcher only)."""
     router = Router(name=__name__)
+    # Quiet in the support group: admins talk there among themselves.
+    router.message.filter(IsPrivate())
     router.message.register(unknown_message)
     router.callback_query.register(unknown_callback)
     return router

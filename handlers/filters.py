@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
@@ -50,3 +51,19 @@ class HasRefundedPayment(BaseFilter):
 
     async def __call__(self, message: Message) -> bool:
         return message.refunded_payment is not None
+
+
+class IsPrivate(BaseFilter):
+    """Pass updates from private chats (not the support group)."""
+
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        message = event if isinstance(event, Message) else event.message
+        return message is not None and message.chat.type == "private"
+
+
+class RepliesToBot(BaseFilter):
+    """Pass messages that reply to one of the bot's own messages."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        replied = message.reply_to_message
+        return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id

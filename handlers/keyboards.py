@@ -37,6 +37,7 @@ def main_menu() -> ReplyKeyboardMarkup:
             ],
             [
                 KeyboardButton(text=texts.BTN_HISTORY),
+                KeyboardButton(text=texts.BTN_SUPPORT),
                 KeyboardButton(text=texts.BTN_LANGUAGE),
                 KeyboardButton(text=texts.BTN_HELP),
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from handlers.callbacks import CancelOrderCb, HistoryCb, OrdersPageCb, OrderViewCb, RefillCb
+from handlers.callbacks import CancelOrderCb, HistoryCb, OrdersPageCb, OrderViewCb, RefillCb, SupportOrderCb
 from storage.orders import Order
 
 
@@ -50,6 +50,8 @@ def order_keyboard(order_id: int, page: int, *, refill: bool, cancel: bool) -> I
     if cancel:
         data = CancelOrderCb(order_id=order_id, page=page).pack()
         rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL_ORDER, callback_data=data)])
+    problem = SupportOrderCb(order_id=order_id).pack()
+    rows.append([InlineKeyboardButton(text=texts.BTN_ORDER_PROBLEM, callback_data=problem)])
     rows.append([InlineKeyboardButton(text=texts.BTN_ORDERS, callback_data=OrdersPageCb(page=page).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

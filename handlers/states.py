@@ -15,5 +15,14 @@ class SearchForm(StatesGroup):
     words = State()
 
 
+class SupportForm(StatesGroup):
+    message = State()  # the first message of a new ticket (topic and order in the state data)
+    reply = State()  # a message for an existing ticket (its id in the state data)
+
+
+class AdminReplyForm(StatesGroup):
+    text = State()  # an admin's answer to a ticket (its id in the state data)
+
+
 class TopupForm(StatesGroup):
     amount = State()  # the customer types an amount other than the presets

@@ -27,6 +27,7 @@ MODULES = (
     "kinds",
     "catalog_admin",
     "stars",
+    "support",
 )
 
 HEADER = '''"""Every user-facing string, grouped by domain; `from bot import texts`, then `texts.NAME`.

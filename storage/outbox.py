@@ -20,6 +20,20 @@ class OutboxMessage:
     text: str
     attempts: int
     next_attempt_at: float
+    photo: str | None = None  # a Telegram file id: sent as a photo with `text` as its caption
+    markup: str | None = None  # inline keyboard, JSON
+    thread_id: int | None = None  # a forum topic of the chat
+    ticket_id: int | None = None  # the support ticket the sent message belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What a message may carry besides its text (support tickets use them)."""
+
+    photo: str | None = None
+    markup: str | None = None
+    thread_id: int | None = None
+    ticket_id: int | None = None
 
 
 _INSERT = "INSERT INTO outbox (chat_id, text, ref) VALUES (?, ?, ?) ON CONFLICT (ref) DO NOTHING"
@@ -46,6 +60,26 @@ async def enqueue_held(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref
     return inserted == 1
 
 
+async def enqueue_rich(
+    tx: aiosqlite.Connection,
+    chat_id: int,
+    text: str,
+    extras: Extras,
+    *,
+    ref: str | None = None,
+    until: float = 0,
+) -> bool:
+    """Queue a message with a photo, buttons, a topic or a ticket; held until `until` if given."""
+    inserted = await change(
+        tx,
+        "INSERT INTO outbox (chat_id, text, ref, next_attempt_at, photo, markup, thread_id, ticket_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING",
+        (chat_id, text, ref, until, extras.photo, extras.markup, extras.thread_id, extras.ticket_id),
+    )
+    touch(OUTBOX_TOPIC)
+    return inserted == 1
+
+
 async def enqueue_many(tx: aiosqlite.Connection, messages: Sequence[tuple[int, str, str | None]]) -> None:
     """Queue (chat_id, text, ref) messages inside the caller's transaction; a ref queued before is skipped."""
     await tx.executemany(_INSERT, messages)
@@ -65,8 +99,9 @@ class OutboxRepo:
         """
         rows = await self.db.fetchall(
             """
-            SELECT id, chat_id, text, attempts, next_attempt_at FROM (
+            SELECT id, chat_id, text, attempts, next_attempt_at, photo, markup, thread_id, ticket_id FROM (
                 SELECT o.id, o.chat_id, o.text, o.attempts, o.next_attempt_at,
+                       o.photo, o.markup, o.thread_id, o.ticket_id,
                        ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.id) AS position
                 FROM outbox o LEFT JOIN users u ON u.id = o.chat_id
                 WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0
@@ -76,7 +111,7 @@ class OutboxRepo:
             """,
             (now, limit),
         )
-        return [OutboxMessage(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [OutboxMessage(*r) for r in rows]
 
     async def next_due_at(self) -> float | None:
         """Return when the earliest pending message is due, or None if nothing is pending.
@@ -125,14 +160,19 @@ class OutboxRepo:
             touch(OUTBOX_TOPIC)
         return changed
 
-    async def mark_sent(self, message_id: int) -> None:
-        """Record that Telegram accepted the message."""
+    async def mark_sent(self, message: OutboxMessage, telegram_message_id: int | None = None) -> None:
+        """Record that Telegram accepted the message; a ticket's message is linked to its ticket."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, "
                 "sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-                (message_id,),
+                (message.id,),
             )
+            if message.ticket_id is not None and telegram_message_id is not None:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO ticket_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
+                    (message.chat_id, telegram_message_id, message.ticket_id),
+                )
 
     async def reschedule(self, message_id: int, at: float, error: str, *, count_attempt: bool = True) -> None:
         """Try the message again at `at` (unix seconds)."""
@@ -195,3 +235,17 @@ class OutboxRepo:
             deleted += count
             if count < batch:
                 return deleted
+
+
+async def move_ticket_messages(
+    tx: aiosqlite.Connection, ticket_id: int, chat_id: int, thread_id: int | None
+) -> int:
+    """Send a ticket's held messages to `chat_id` now, into `thread_id` if given; return how many."""
+    changed = await change(
+        tx,
+        "UPDATE outbox SET thread_id = COALESCE(?, thread_id), next_attempt_at = MIN(next_attempt_at, ?) "
+        "WHERE ticket_id = ? AND chat_id = ? AND status = 'pending'",
+        (thread_id, time.time(), ticket_id, chat_id),
+    )
+    touch(OUTBOX_TOPIC)
+    return changed

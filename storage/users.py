@@ -161,3 +161,9 @@ class UserRepo:
 async def ensure_user(tx: aiosqlite.Connection, user_id: int, first_name: str = "") -> None:
     """Register a user known only from Telegram's records (a payment found by reconciliation)."""
     await tx.execute("INSERT OR IGNORE INTO users (id, first_name) VALUES (?, ?)", (user_id, first_name))
+
+
+async def fetch_user(conn: aiosqlite.Connection, user_id: int) -> User | None:
+    """Read a user inside the caller's transaction."""
+    row = await select_one(conn, _SELECT + " WHERE id = ?", (user_id,))
+    return None if row is None else _user(row)

@@ -16,6 +16,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from storage.outbox import OutboxMessage, OutboxRepo
 from storage.users import UserRepo
@@ -142,7 +143,7 @@ class Notifier:
 
     async def _send(self, message: OutboxMessage) -> None:
         try:
-            await self.bot.send_message(message.chat_id, message.text)
+            sent = await self._post(message)
         except TelegramRetryAfter as exc:
             self.retry_after_answers += 1
             wait = float(exc.retry_after)
@@ -176,7 +177,24 @@ class Notifier:
             await self.outbox.reschedule(message.id, time.time() + delay, type(exc).__name__)
             return
         self.sent += 1
-        await self.outbox.mark_sent(message.id)
+        await self.outbox.mark_sent(message, sent.message_id)
+
+    async def _post(self, message: OutboxMessage) -> Message:
+        """One Bot API call: a text, or a photo with the text as its caption, with buttons and topic."""
+        markup = None if message.markup is None else InlineKeyboardMarkup.model_validate_json(message.markup)
+        if message.photo is not None:
+            return await self.bot.send_photo(
+                message.chat_id,
+                message.photo,
+                caption=message.text,
+                reply_markup=markup,
+                message_thread_id=message.thread_id,
+            )
+        if markup is None and message.thread_id is None:
+            return await self.bot.send_message(message.chat_id, message.text)
+        return await self.bot.send_message(
+            message.chat_id, message.text, reply_markup=markup, message_thread_id=message.thread_id
+        )
 
     @staticmethod
     def _backoff(message: OutboxMessage) -> float:

@@ -24,6 +24,7 @@ from bot.texts import (
     language,
     ordering,
     stars,
+    support,
     views,
 )
 from bot.texts.admin import (
@@ -173,6 +174,32 @@ from bot.texts.stars import (
     topup_off,
     topups_by_method,
 )
+from bot.texts.support import (
+    answer_sent,
+    ask_admin_reply,
+    ask_reply,
+    duration,
+    message_added,
+    my_tickets,
+    new_ticket_instead,
+    open_tickets_list,
+    support_about_order,
+    support_figures,
+    text_too_long,
+    ticket_answer,
+    ticket_answered_by,
+    ticket_card,
+    ticket_closed_by_shop,
+    ticket_closed_by_you,
+    ticket_closed_notice,
+    ticket_customer_wrote,
+    ticket_opened,
+    ticket_reopened,
+    ticket_thread,
+    too_many_open,
+    topic_word,
+    topics,
+)
 from bot.texts.views import (
     cancel_outcome,
     cancel_question,
@@ -286,6 +313,20 @@ CHECKOUT_PAID: str
 CHECKOUT_EXPIRED: str
 CHECKOUT_CHANGED: str
 REFUNDSTARS_USAGE: str
+BTN_SUPPORT: str
+BTN_ORDER_PROBLEM: str
+BTN_TICKET_REPLY: str
+BTN_TICKET_CLOSE: str
+SUPPORT_START: str
+ASK_PROBLEM: str
+TEXT_OR_PHOTO: str
+SUPPORT_CANCELLED: str
+TICKET_NOT_FOUND: str
+TOO_FAST: str
+ALREADY_CLOSED: str
+TICKETS_NONE_OPEN: str
+MY_TICKETS_NONE: str
+TICKET_USAGE: str
 
 _MODULES: tuple[ModuleType, ...] = (
     common,
@@ -299,6 +340,7 @@ _MODULES: tuple[ModuleType, ...] = (
     kinds,
     catalog_admin,
     stars,
+    support,
 )
 
 _CONSTANTS: dict[str, str] = {
@@ -330,6 +372,7 @@ def every_language(name: str) -> frozenset[str]:
 __all__ = [
     "ADMIN_HELP",
     "ALREADY_APPLIED",
+    "ALREADY_CLOSED",
     "ASK_ANSWER_NUMBER",
     "ASK_COMMENTS",
     "ASK_COMMENT_AUTHOR",
@@ -341,6 +384,7 @@ __all__ = [
     "ASK_MENTION_LIST",
     "ASK_MENTION_USERNAMES",
     "ASK_PACKAGE_COMMENTS",
+    "ASK_PROBLEM",
     "ASK_SEARCH",
     "ATTENTION_BAD_PROVIDER_ID",
     "ATTENTION_NONE",
@@ -366,11 +410,15 @@ __all__ = [
     "BTN_NEXT",
     "BTN_ORDER",
     "BTN_ORDERS",
+    "BTN_ORDER_PROBLEM",
     "BTN_OTHER_AMOUNT",
     "BTN_PLATFORMS",
     "BTN_PREV",
     "BTN_REFILL",
     "BTN_SEARCH",
+    "BTN_SUPPORT",
+    "BTN_TICKET_CLOSE",
+    "BTN_TICKET_REPLY",
     "BTN_TOPUP",
     "CANCEL_ALREADY",
     "CANCEL_NOT_ALLOWED",
@@ -396,6 +444,7 @@ __all__ = [
     "INVOICE_LABEL",
     "LANGUAGE_UNKNOWN",
     "MARKUP_USAGE",
+    "MY_TICKETS_NONE",
     "NOTHING_TO_CANCEL",
     "NOT_AVAILABLE",
     "ORDERS_EMPTY",
@@ -424,6 +473,13 @@ __all__ = [
     "SETTLE_USAGE",
     "STALE_BUTTON",
     "SUMMARY_EXPIRED",
+    "SUPPORT_CANCELLED",
+    "SUPPORT_START",
+    "TEXT_OR_PHOTO",
+    "TICKETS_NONE_OPEN",
+    "TICKET_NOT_FOUND",
+    "TICKET_USAGE",
+    "TOO_FAST",
     "TOPUP_CANCELLED",
     "TOPUP_OFF",
     "TOPUP_USAGE",
@@ -439,10 +495,13 @@ __all__ = [
     "amount_refused",
     "amount_too_high",
     "amount_too_low",
+    "answer_sent",
+    "ask_admin_reply",
     "ask_amount",
     "ask_input",
     "ask_link",
     "ask_quantity",
+    "ask_reply",
     "attention_list",
     "audit_clean",
     "audit_problems",
@@ -460,6 +519,7 @@ __all__ = [
     "deduct_done",
     "deduct_received",
     "deduct_short",
+    "duration",
     "every_language",
     "hidden_types",
     "history_line",
@@ -483,9 +543,13 @@ __all__ = [
     "link_platform_unknown",
     "link_taken",
     "markup_set",
+    "message_added",
     "msgid",
+    "my_tickets",
+    "new_ticket_instead",
     "no_such_order",
     "no_such_service",
+    "open_tickets_list",
     "order_already_placed",
     "order_button",
     "order_confirmed_notice",
@@ -552,9 +616,25 @@ __all__ = [
     "status_word",
     "summary",
     "summary_short",
+    "support_about_order",
+    "support_figures",
     "sync_done",
     "sync_failed",
     "sync_report",
+    "text_too_long",
+    "ticket_answer",
+    "ticket_answered_by",
+    "ticket_card",
+    "ticket_closed_by_shop",
+    "ticket_closed_by_you",
+    "ticket_closed_notice",
+    "ticket_customer_wrote",
+    "ticket_opened",
+    "ticket_reopened",
+    "ticket_thread",
+    "too_many_open",
+    "topic_word",
+    "topics",
     "topup_done",
     "topup_menu",
     "topup_off",

@@ -35,6 +35,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("orders", N_("Your orders")),
     ("history", N_("Wallet history")),
     ("topup", N_("Top up your wallet")),
+    ("support", N_("Write to the shop's support")),
+    ("tickets", N_("Your support tickets")),
     ("paysupport", N_("Help with a payment")),
     ("cancel", N_("Leave the current step")),
     ("language", N_("Choose your language")),
@@ -71,7 +73,8 @@ HELP = N_(
     "that has not finished, where the service allows it.\n\n"
     "<b>Commands</b>\n"
     "/order – new order\n/search – find a service\n/balance – your balance\n/orders – your orders\n"
-    "/history – wallet movements\n/topup – top up your wallet\n/paysupport – help with a payment\n"
+    "/history – wallet movements\n/topup – top up your wallet\n/support – write to support\n"
+    "/tickets – your support tickets\n/paysupport – help with a payment\n"
     "/cancel – leave the current step\n/language – choose your language"
 )
 

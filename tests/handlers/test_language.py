@@ -38,7 +38,7 @@ async def test_a_russian_user_gets_russian_greeting_menu_and_balance(shop: Shop)
     [menu] = [m for m in shop.tg.messages(RU_USER) if m.reply_keyboard]
     labels = [label for row in menu.reply_keyboard or [] for label in row]
     assert labels == [ru(name) for name in ("BTN_NEW_ORDER", "BTN_BALANCE", "BTN_TOPUP", "BTN_MY_ORDERS")] + [
-        ru(name) for name in ("BTN_HISTORY", "BTN_LANGUAGE", "BTN_HELP")
+        ru(name) for name in ("BTN_HISTORY", "BTN_SUPPORT", "BTN_LANGUAGE", "BTN_HELP")
     ]
     assert all(CYRILLIC.search(label) for label in labels)
     # The Russian menu button works like the English one.
