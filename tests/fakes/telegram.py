@@ -9,6 +9,13 @@
         await tg.press(1001, "Catalog")
         payment = await tg.pay(1001)                # pays the newest invoice in Stars, see pay()
 
+        tg.add_group(-1001234567890, is_forum=True, members=[7])   # a support group, see telegram_groups
+        await tg.send_photo(1001, caption="receipt")                # a new file id, see telegram_media
+        await tg.send_text(7, "on it", chat_id=-1001234567890, reply_to=ticket_id, thread_id=thread_id)
+        tg.messages(-1001234567890, thread_id=thread_id)           # a user's or a group's chat
+
+The users' side (send_text, send_photo, press, ...) is in `tests.fakes.telegram_users`.
+
 Run `python -m tests.fakes.telegram --port 8081` to serve it by hand; the `/_fake/...` routes then let
 curl act as a user (see `_control_routes`).
 """
@@ -19,7 +26,6 @@ import argparse
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -31,7 +37,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 
-from tests.fakes.telegram_api import FakeBotApi
+from tests.fakes.telegram_groups import Topic
 from tests.fakes.telegram_markup import buttons_of
 from tests.fakes.telegram_params import read_params
 from tests.fakes.telegram_payments import Payment, PreCheckoutAnswer
@@ -39,12 +45,12 @@ from tests.fakes.telegram_star_ledger import StarTransaction
 from tests.fakes.telegram_types import (
     ApiError,
     CallbackAnswer,
-    ChatState,
     JsonDict,
     RecordedRequest,
     SentMessage,
     StoredMessage,
 )
+from tests.fakes.telegram_users import UserSide
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ class LoopbackSession(AiohttpSession):
             await self._session.close()
 
 
-class FakeTelegram(FakeBotApi):
+class FakeTelegram(UserSide):
     """The fake Bot API server; its driver methods play the users' side in the same event loop."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
@@ -130,125 +136,6 @@ class FakeTelegram(FakeBotApi):
     async def _handle_file(self, request: web.Request) -> web.Response:
         return web.json_response(ApiError(404, "Not Found: file not found").to_body(), status=404)
 
-    # ----------------------------------------------------------------- acting as users
-
-    def add_user(
-        self,
-        user_id: int,
-        *,
-        username: str | None = None,
-        first_name: str | None = None,
-        last_name: str | None = None,
-        language_code: str | None = None,
-    ) -> None:
-        """Make a user known (so the bot may message them) without sending an update."""
-        self._ensure_chat(
-            user_id,
-            username=username,
-            first_name=first_name,
-            last_name=last_name,
-            language_code=language_code,
-        )
-
-    def enqueue_update(self, payload: JsonDict) -> int:
-        """Queue a raw update body such as {"pre_checkout_query": {...}}; return its update_id."""
-        return self.updates.put(payload)
-
-    async def send_text(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        username: str | None = None,
-        first_name: str | None = None,
-        language_code: str | None = None,
-    ) -> int:
-        """Queue a private text message from the user; return the update_id.
-
-        Profile fields default to the user's previous ones ("User", "en" for a new user).
-        """
-        chat = self._ensure_chat(
-            user_id, username=username, first_name=first_name, language_code=language_code
-        )
-        message = StoredMessage(
-            message_id=chat.allocate_message_id(),
-            date=int(time.time()),
-            from_bot=False,
-            text=text,
-            html=text,
-            entities=_command_entities(text),
-            revision=self._next_revision(),
-        )
-        chat.messages[message.message_id] = message
-        return self.updates.put({"message": self.message_object(chat, message)})
-
-    async def press(self, user_id: int, label: str, *, message_id: int | None = None) -> str:
-        """Press the inline button with exactly this label in the newest bot message having it.
-
-        Return the callback query id; raise AssertionError listing the available buttons if absent.
-        """
-        chat = self._chat_of(user_id)
-        candidates = self._bot_messages(chat, message_id)
-        for message in reversed(candidates):
-            button = next((b for row in buttons_of(message.markup) for b in row if b.text == label), None)
-            if button is None:
-                continue
-            if button.callback_data is None:
-                raise AssertionError(f"button {label!r} in message {message.message_id} has no callback data")
-            return self._press(chat, message, button.callback_data)
-        available = "; ".join(
-            f"#{m.message_id}: {[b.text for row in buttons_of(m.markup) for b in row]}"
-            for m in candidates
-            if m.markup
-        )
-        raise AssertionError(
-            f"no inline button {label!r} for user {user_id}"
-            + (f" in message {message_id}" if message_id is not None else "")
-            + f"; available: {available or 'none'}"
-        )
-
-    async def press_data(self, user_id: int, callback_data: str, *, message_id: int | None = None) -> str:
-        """Send a callback query with raw (possibly forged) data; return the callback query id.
-
-        Without message_id it attaches to the newest bot message carrying that data, else the newest
-        bot message with an inline keyboard, else the newest bot message.
-        """
-        chat = self._chat_of(user_id)
-        candidates = self._bot_messages(chat, message_id)
-        if not candidates:
-            raise AssertionError(f"user {user_id} has no bot message to press a button on")
-        with_data = [
-            m
-            for m in candidates
-            if any(b.callback_data == callback_data for r in buttons_of(m.markup) for b in r)
-        ]
-        with_keyboard = [m for m in candidates if m.markup]
-        message = (with_data or with_keyboard or candidates)[-1]
-        return self._press(chat, message, callback_data)
-
-    def _press(self, chat: ChatState, message: StoredMessage, data: str) -> str:
-        user_id = chat.user["id"]
-        callback_id = self._new_callback(user_id, message.message_id, data)
-        self.updates.put(
-            {
-                "callback_query": {
-                    "id": callback_id,
-                    "from": chat.user,
-                    "message": self.message_object(chat, message),
-                    "chat_instance": str(-(10**12) - user_id),
-                    "data": data,
-                }
-            }
-        )
-        return callback_id
-
-    def redeliver(self, update_id: int) -> int:
-        """Queue an earlier update's body again under a new update_id; return the new id.
-
-        Telegram does this when the bot crashed before confirming the update.
-        """
-        return self.updates.redeliver(update_id)
-
     # ----------------------------------------------------------------- Telegram Stars
 
     async def pay(
@@ -301,17 +188,29 @@ class FakeTelegram(FakeBotApi):
 
     # ----------------------------------------------------------------- reading state
 
-    def messages(self, user_id: int) -> list[SentMessage]:
-        """Return the bot's messages in this chat as they stand now (edits applied, deletions gone)."""
-        chat = self._chats.get(user_id)
+    def messages(self, chat_id: int, thread_id: int | None = None) -> list[SentMessage]:
+        """Return the bot's messages in this chat as they stand now (edits applied, deletions gone).
+
+        `chat_id` is a user's id (their private chat) or a group's; `thread_id` keeps one forum topic.
+        Service messages (such as a topic's creation) are left out; a photo's caption is its text.
+        """
+        chat = self._find_chat(chat_id)
         if chat is None:
             return []
-        return [_snapshot(user_id, m) for m in chat.messages.values() if m.from_bot]
+        return [
+            _snapshot(chat_id, m)
+            for m in self._bot_messages(chat, None)
+            if thread_id is None or m.thread_id == thread_id
+        ]
 
-    def last_message(self, user_id: int) -> SentMessage | None:
-        """Return the bot's newest message in this chat, if any."""
-        messages = self.messages(user_id)
+    def last_message(self, chat_id: int) -> SentMessage | None:
+        """Return the bot's newest message in this chat (private or group), if any."""
+        messages = self.messages(chat_id)
         return messages[-1] if messages else None
+
+    def topics(self, chat_id: int) -> list[Topic]:
+        """Return the forum topics created in this group, oldest first (thread_id, name, closed, ...)."""
+        return self.groups.topics(chat_id)
 
     def reply_keyboard(self, user_id: int) -> list[list[str]] | None:
         """Return the reply keyboard the user currently sees, if any."""
@@ -330,9 +229,9 @@ class FakeTelegram(FakeBotApi):
         """Return the ids of callback queries the bot has not answered."""
         return [cid for cid, query in self._callbacks.items() if not query.answered]
 
-    def sent_count(self, user_id: int) -> int:
-        """Return how many sendMessage calls to this chat were accepted."""
-        chat = self._chats.get(user_id)
+    def sent_count(self, chat_id: int) -> int:
+        """Return how many sendMessage and sendPhoto calls to this chat were accepted."""
+        chat = self._find_chat(chat_id)
         return chat.sent_count if chat else 0
 
     @property
@@ -354,15 +253,18 @@ class FakeTelegram(FakeBotApi):
             raise AssertionError(f"{description} not met within {timeout}s{self._hints()}") from None
 
     async def wait_for_message(
-        self, user_id: int, contains: str, timeout: float = 5.0, *, since: int | None = None
+        self, chat_id: int, contains: str, timeout: float = 5.0, *, since: int | None = None
     ) -> SentMessage:
-        """Wait for a bot message (new or edited, after `since` if given) whose text contains `contains`."""
+        """Wait for a bot message (new or edited, after `since` if given) whose text contains `contains`.
+
+        `chat_id` is a user's id or a group's; a photo matches by its caption.
+        """
         found: list[SentMessage] = []
 
         def match() -> bool:
             found[:] = [
                 m
-                for m in self.messages(user_id)
+                for m in self.messages(chat_id)
                 if contains in m.text and (since is None or m.revision > since)
             ]
             return bool(found)
@@ -370,9 +272,9 @@ class FakeTelegram(FakeBotApi):
         try:
             await self.wait_for(match, timeout)
         except AssertionError:
-            texts = [m.text for m in self.messages(user_id)]
+            texts = [m.text for m in self.messages(chat_id)]
             raise AssertionError(
-                f"no bot message containing {contains!r} for user {user_id} within {timeout}s; "
+                f"no bot message containing {contains!r} in chat {chat_id} within {timeout}s; "
                 f"messages now: {texts}{self._hints()}"
             ) from None
         return max(found, key=lambda m: m.revision)
@@ -407,21 +309,6 @@ class FakeTelegram(FakeBotApi):
             hints.append(f"allowed_updates={self.allowed_updates}")
         return "".join(f"\n  {h}" for h in hints)
 
-    # ----------------------------------------------------------------- helpers
-
-    def _chat_of(self, user_id: int) -> ChatState:
-        chat = self._chats.get(user_id)
-        if chat is None:
-            raise AssertionError(f"user {user_id} has no chat with the bot")
-        return chat
-
-    @staticmethod
-    def _bot_messages(chat: ChatState, message_id: int | None) -> list[StoredMessage]:
-        messages = [m for m in chat.messages.values() if m.from_bot]
-        if message_id is None:
-            return messages
-        return [m for m in messages if m.message_id == message_id]
-
     def _control_routes(self) -> list[web.RouteDef]:
         """Routes that let a human act as a user when the fake runs standalone."""
 
@@ -451,14 +338,6 @@ class FakeTelegram(FakeBotApi):
         ]
 
 
-def _command_entities(text: str) -> tuple[JsonDict, ...]:
-    """Return the bot_command entity Telegram adds to a message starting with /command."""
-    if not text.startswith("/") or len(text) < 2:
-        return ()
-    command = text.split(maxsplit=1)[0]
-    return ({"type": "bot_command", "offset": 0, "length": len(command)},)
-
-
 def _snapshot(chat_id: int, message: StoredMessage) -> SentMessage:
     return SentMessage(
         chat_id=chat_id,
@@ -471,6 +350,9 @@ def _snapshot(chat_id: int, message: StoredMessage) -> SentMessage:
         edited=message.edit_date is not None,
         revision=message.revision,
         invoice=message.invoice,
+        photo=message.photo,
+        thread_id=message.thread_id,
+        reply_to=message.reply_to,
     )
 
 

@@ -1,7 +1,8 @@
 """Bot API semantics of the fake Telegram server: chats, messages, updates, callbacks and faults.
 
 Transport-free: `FakeBotApi.execute(method, params)` returns (HTTP status, JSON body). The HTTP server
-and the test driver live in `tests.fakes.telegram`.
+and the test driver live in `tests.fakes.telegram`. Components add methods: payments
+(`telegram_payments`), photos (`telegram_media`), groups and forum topics (`telegram_groups`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any, ClassVar
 
 from tests.fakes.telegram_commands import CommandMenu
 from tests.fakes.telegram_faults import FaultInjector, RateLimiter
-from tests.fakes.telegram_html import parse_html
+from tests.fakes.telegram_groups import Groups
 from tests.fakes.telegram_markup import Markup, parse_reply_markup
+from tests.fakes.telegram_media import Photos
 from tests.fakes.telegram_params import (
     get_bool,
     get_chat_id,
@@ -27,11 +29,13 @@ from tests.fakes.telegram_params import (
     get_str,
 )
 from tests.fakes.telegram_payments import StarPayments
+from tests.fakes.telegram_text import FormattedText, parse_message_text
 from tests.fakes.telegram_types import (
     QUERY_TOO_OLD,
     ApiError,
     CallbackAnswer,
     ChatState,
+    Conversation,
     JsonDict,
     MenuCommand,
     RecordedRequest,
@@ -43,7 +47,6 @@ from tests.fakes.telegram_updates import UpdateQueue
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_ANSWER_LENGTH = 200
 DEFAULT_TOKEN = "123456:TEST"
 CLIENT_CLOSED_REQUEST = 499  # recorded status of a call whose client disconnected first
@@ -136,7 +139,8 @@ class FakeBotApi:
         self.menu = CommandMenu()
         self.faults = FaultInjector()
         self._clock = clock
-        self._chats: dict[int, ChatState] = {}
+        self._users: dict[int, JsonDict] = {}  # every user the fake has seen, by id
+        self._chats: dict[int, ChatState] = {}  # private chats, by user id
         self._callbacks: dict[str, CallbackQueryState] = {}
         self._next_callback = 1
         self._revision = 0
@@ -144,9 +148,17 @@ class FakeBotApi:
         self.payments = StarPayments(
             self, pre_checkout_timeout=pre_checkout_timeout, emit_refunded_payments=emit_refunded_payments
         )
+        self.photos = Photos(self)
+        self.groups = Groups(self)
+        components: tuple[tuple[object, dict[str, str]], ...] = (
+            (self, self.METHODS),
+            (self.payments, StarPayments.METHODS),
+            (self.photos, Photos.METHODS),
+            (self.groups, Groups.METHODS),
+        )
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, getattr(target, attribute))
-            for target, methods in ((self, self.METHODS), (self.payments, StarPayments.METHODS))
+            for target, methods in components
             for name, attribute in methods.items()
         }
         self.set_rate_limits(
@@ -255,15 +267,32 @@ class FakeBotApi:
 
     # ----------------------------------------------------------------- shared state helpers
 
-    def _ensure_chat(self, user_id: int, **profile: str | None) -> ChatState:
-        chat = self._chats.get(user_id)
-        if chat is None:
-            user = {"id": user_id, "is_bot": False, "first_name": "User", "language_code": "en"}
-            chat = self._chats[user_id] = ChatState(user=user)
+    def _user(self, user_id: int, **profile: str | None) -> JsonDict:
+        """Return the User object of this id (created with "User", "en" if new), updating its profile."""
+        user = self._users.get(user_id)
+        if user is None:
+            user = self._users[user_id] = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": "User",
+                "language_code": "en",
+            }
         for key, value in profile.items():
             if value is not None:
-                chat.user[key] = value
+                user[key] = value
+        return user
+
+    def _ensure_chat(self, user_id: int, **profile: str | None) -> ChatState:
+        user = self._user(user_id, **profile)
+        chat = self._chats.get(user_id)
+        if chat is None:
+            chat = self._chats[user_id] = ChatState(user=user)
         return chat
+
+    def _find_chat(self, chat_id: int) -> Conversation | None:
+        """Return the private chat or group with this id, if the bot is in it."""
+        private = self._chats.get(chat_id)
+        return private if private is not None else self.groups.chats.get(chat_id)
 
     def _next_revision(self) -> int:
         self._revision += 1
@@ -281,58 +310,61 @@ class FakeBotApi:
             "new_chat_member": new_member,
         }
 
-    def message_object(self, chat: ChatState, message: StoredMessage) -> JsonDict:
-        """Return a stored message as a Bot API Message object."""
+    def message_object(
+        self, chat: Conversation, message: StoredMessage, *, include_reply: bool = True
+    ) -> JsonDict:
+        """Return a stored message as a Bot API Message object.
+
+        Its reply_to_message (the explicitly replied message, else its forum topic's creation message,
+        as Telegram does) is a Message without a reply_to_message of its own.
+        """
         result: JsonDict = {
             "message_id": message.message_id,
             "date": message.date,
             "chat": chat.chat_object(),
-            "from": self.bot_user if message.from_bot else chat.user,
+            "from": self.bot_user if message.from_bot else message.sender,
         }
-        if message.invoice is not None:
-            result["invoice"] = message.invoice.to_api()
-        elif message.service is not None:
-            result.update(message.service)
-        else:
-            result["text"] = message.text
-        if message.entities:
-            result["entities"] = list(message.entities)
+        if message.thread_id is not None:
+            result["message_thread_id"] = message.thread_id
+            result["is_topic_message"] = True
+        replied = message.reply_to if message.reply_to is not None else message.thread_id
+        if include_reply and replied not in (None, message.message_id) and replied in chat.messages:
+            result["reply_to_message"] = self.message_object(
+                chat, chat.messages[replied], include_reply=False
+            )
+        result.update(self._content(message))
         if message.markup is not None:
             result["reply_markup"] = message.markup
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
         return result
 
-    def _target_chat(self, params: JsonDict) -> ChatState:
-        chat = self._chats.get(get_chat_id(params))
+    def _content(self, message: StoredMessage) -> JsonDict:
+        """Return the content fields of a message: invoice, service field, photo and caption, or text."""
+        if message.invoice is not None:
+            return {"invoice": message.invoice.to_api()}
+        if message.service is not None:
+            return dict(message.service)
+        if message.photo is None:
+            content: JsonDict = {"text": message.text}
+            entities_key = "entities"
+        else:
+            content = {"photo": self.photos.sizes(message.photo)}
+            if message.text:
+                content["caption"] = message.text
+            entities_key = "caption_entities"
+        if message.entities:
+            content[entities_key] = list(message.entities)
+        return content
+
+    def _target_chat(self, params: JsonDict) -> Conversation:
+        chat = self._find_chat(get_chat_id(params))
         if chat is None:
             raise bad_request("chat not found")
         if chat.blocked:
             self.stats.forbidden += 1
             raise ApiError(403, BLOCKED)
         return chat
-
-    def _parse_text(self, params: JsonDict) -> tuple[str, str, tuple[JsonDict, ...]]:
-        """Return (plain text, raw text, entities) of a text parameter, validated like Telegram."""
-        raw = get_str(params, "text") or ""
-        parse_mode = (get_str(params, "parse_mode") or "").lower()
-        if parse_mode == "html":
-            parsed = parse_html(raw)
-            plain, entities = parsed.text, tuple(e.to_api() for e in parsed.entities)
-        elif parse_mode in ("markdown", "markdownv2"):
-            plain, entities = raw, ()  # not validated by the fake; the project uses HTML
-        elif parse_mode == "":
-            given = params.get("entities") or []
-            if not isinstance(given, list) or not all(isinstance(e, dict) for e in given):
-                raise bad_request("can't parse entities JSON object")
-            plain, entities = raw, tuple(given)
-        else:
-            raise bad_request(f"unsupported parse_mode {parse_mode}")
-        if not plain.strip():
-            raise bad_request("message text is empty")
-        if len(plain) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
-        return plain, raw, entities
 
     def _throttle(self, chat_id: int, *, count_global: bool) -> None:
         try:
@@ -411,20 +443,29 @@ class FakeBotApi:
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         chat = self._target_chat(params)
-        plain, raw, entities = self._parse_text(params)
+        return self._post(chat, params, parse_message_text(params))
+
+    def _post(
+        self, chat: Conversation, params: JsonDict, text: FormattedText, *, photo: str | None = None
+    ) -> JsonDict:
+        """Check the parameters every send shares, store the bot's message and return it as a Message."""
         markup = parse_reply_markup(params.get("reply_markup"))
-        self._check_reply_target(chat, params)
-        self._throttle(chat.user["id"], count_global=True)
+        reply_to = self._check_reply_target(chat, params)
+        thread_id = self.groups.thread_for(chat, get_optional_int(params, "message_thread_id"), reply_to)
+        self._throttle(chat.chat_id, count_global=True)
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
             date=int(time.time()),
             from_bot=True,
-            text=plain,
-            html=raw,
-            entities=entities,
+            text=text.plain,
+            html=text.raw,
+            entities=text.entities,
             markup=markup.inline,
             reply_keyboard=markup.reply_keyboard,
             revision=self._next_revision(),
+            photo=photo,
+            reply_to=reply_to,
+            thread_id=thread_id,
         )
         chat.messages[message.message_id] = message
         self._apply_reply_keyboard(chat, markup)
@@ -433,25 +474,25 @@ class FakeBotApi:
         return self.message_object(chat, message)
 
     @staticmethod
-    def _apply_reply_keyboard(chat: ChatState, markup: Markup) -> None:
+    def _apply_reply_keyboard(chat: Conversation, markup: Markup) -> None:
         if markup.reply_keyboard is not None:
             chat.reply_keyboard = markup.reply_keyboard
         elif markup.remove_keyboard:
             chat.reply_keyboard = None
 
     @staticmethod
-    def _check_reply_target(chat: ChatState, params: JsonDict) -> None:
+    def _check_reply_target(chat: Conversation, params: JsonDict) -> int | None:
+        """Return the id of the message to reply to, None for none or a missing one that may be skipped."""
         reply = params.get("reply_parameters")
         source = reply if isinstance(reply, dict) else {"message_id": params.get("reply_to_message_id")}
         target = get_optional_int(source, "message_id")
-        if (
-            target is not None
-            and target not in chat.messages
-            and not get_bool(source, "allow_sending_without_reply")
-        ):
-            raise bad_request("message to be replied not found")
+        if target is None or target in chat.messages:
+            return target
+        if get_bool(source, "allow_sending_without_reply"):
+            return None
+        raise bad_request("message to be replied not found")
 
-    def _editable(self, params: JsonDict) -> tuple[ChatState, StoredMessage]:
+    def _editable(self, params: JsonDict) -> tuple[Conversation, StoredMessage]:
         if params.get("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID")  # the fake has no inline mode
         chat = self._target_chat(params)
@@ -464,15 +505,15 @@ class FakeBotApi:
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict:
         chat, message = self._editable(params)
-        if message.invoice is not None:
+        if message.invoice is not None or message.photo is not None:
             raise bad_request("there is no text in the message to edit")
-        plain, raw, entities = self._parse_text(params)
+        text = parse_message_text(params)
         markup = parse_reply_markup(params.get("reply_markup"), inline_only=True)
         # Telegram compares the rendered result: same text, entities and keyboard is "not modified".
-        if (plain, entities, markup.inline) == (message.text, message.entities, message.markup):
+        if (text.plain, text.entities, markup.inline) == (message.text, message.entities, message.markup):
             raise bad_request(NOT_MODIFIED)
-        self._throttle(chat.user["id"], count_global=False)
-        message.text, message.html, message.entities = plain, raw, entities
+        self._throttle(chat.chat_id, count_global=False)
+        message.text, message.html, message.entities = text.plain, text.raw, text.entities
         return self._finish_edit(chat, message, markup)
 
     def _edit_message_reply_markup(self, params: JsonDict) -> JsonDict:
@@ -482,7 +523,7 @@ class FakeBotApi:
             raise bad_request(NOT_MODIFIED)
         return self._finish_edit(chat, message, markup)
 
-    def _finish_edit(self, chat: ChatState, message: StoredMessage, markup: Markup) -> JsonDict:
+    def _finish_edit(self, chat: Conversation, message: StoredMessage, markup: Markup) -> JsonDict:
         message.markup = markup.inline
         message.edit_date = int(time.time())
         message.revision = self._next_revision()
@@ -490,7 +531,7 @@ class FakeBotApi:
         return self.message_object(chat, message)
 
     def _delete_message(self, params: JsonDict) -> bool:
-        chat = self._chats.get(get_chat_id(params))
+        chat = self._find_chat(get_chat_id(params))
         if chat is None:
             raise bad_request("chat not found")
         if chat.messages.pop(get_int(params, "message_id"), None) is None:

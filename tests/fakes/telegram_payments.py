@@ -86,7 +86,7 @@ class StarPayments:
         invoice = parse_invoice(params)
         markup = parse_invoice_markup(params.get("reply_markup"))
         api._check_reply_target(chat, params)
-        api._throttle(chat.user["id"], count_global=True)
+        api._throttle(chat.chat_id, count_global=True)
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
             date=int(time.time()),
@@ -262,6 +262,7 @@ class StarPayments:
             html="",
             revision=self._api._next_revision(),
             service=service,
+            sender=chat.user,
         )
         chat.messages[message.message_id] = message
         return self._api.updates.put({"message": self._api.message_object(chat, message)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,9 @@ class SentMessage:
     edited: bool
     revision: int  # global sequence number of the last send or edit; compare with FakeTelegram.mark()
     invoice: Invoice | None = None  # set on invoice messages, whose text is ""
+    photo: str | None = None  # file id of a photo message, whose caption is in text and html
+    thread_id: int | None = None  # forum topic of the message
+    reply_to: int | None = None  # id of the message it explicitly replies to
 
     def labels(self) -> list[str]:
         """Return every inline button label, row by row."""
@@ -159,7 +163,7 @@ def retry_after_seconds(wait: float) -> int:
 
 @dataclass
 class StoredMessage:
-    """A message in a chat, kept in Bot API shape pieces."""
+    """A message in a chat, kept in Bot API shape pieces; a photo's caption is its text."""
 
     message_id: int
     date: int
@@ -174,18 +178,49 @@ class StoredMessage:
     # Content replacing "text": an invoice (bot) or a service field such as {"successful_payment": {...}}.
     invoice: Invoice | None = None
     service: JsonDict | None = None
+    sender: JsonDict | None = None  # the User who sent it; None for the bot's own messages
+    photo: str | None = None  # file id of the photo (the largest size the message shows)
+    reply_to: int | None = None  # id of the message it explicitly replies to
+    thread_id: int | None = None  # forum topic (the id of the topic's creation message)
 
 
-@dataclass
-class ChatState:
-    """One private chat: its user, messages and per-chat counters."""
+@dataclass(kw_only=True)
+class Conversation(ABC):
+    """A chat the bot is in (private chat or group): its messages and per-chat counters."""
 
-    user: JsonDict
     next_message_id: int = 1
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     sent_count: int = 0
     blocked: bool = False
     reply_keyboard: list[list[str]] | None = None
+
+    @property
+    @abstractmethod
+    def chat_id(self) -> int:
+        """Return the chat's id."""
+
+    @abstractmethod
+    def chat_object(self) -> JsonDict:
+        """Return the Bot API Chat object of this chat."""
+
+    def allocate_message_id(self) -> int:
+        """Return the next message id; user and bot messages share one counter, as in Telegram."""
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+
+@dataclass(kw_only=True)
+class ChatState(Conversation):
+    """One private chat: its user, messages and per-chat counters."""
+
+    user: JsonDict
+
+    @property
+    def chat_id(self) -> int:
+        """Return the chat's id, which is the user's."""
+        chat_id: int = self.user["id"]
+        return chat_id
 
     def chat_object(self) -> JsonDict:
         """Return the Chat object of this private chat."""
@@ -193,9 +228,3 @@ class ChatState:
         if "username" in self.user:
             chat["username"] = self.user["username"]
         return chat
-
-    def allocate_message_id(self) -> int:
-        """Return the next message id; user and bot messages share one counter, as in Telegram."""
-        message_id = self.next_message_id
-        self.next_message_id += 1
-        return message_id

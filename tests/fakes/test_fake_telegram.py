@@ -82,9 +82,9 @@ async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
 
 async def test_unknown_method_is_404_and_recorded(bot: Bot, tg: FakeTelegram) -> None:
     with pytest.raises(TelegramNotFound, match="method not found"):
-        await bot.get_chat(ALICE)
+        await bot.get_user_profile_photos(ALICE)
 
-    assert [r.method for r in tg.unknown_calls] == ["getChat"]
+    assert [r.method for r in tg.unknown_calls] == ["getUserProfilePhotos"]
 
 
 async def test_raw_requests_accept_json_query_string_and_any_method_case(tg: FakeTelegram) -> None:
