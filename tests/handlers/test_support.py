@@ -174,9 +174,7 @@ async def test_a_forum_gives_each_ticket_its_topic(shop: Shop) -> None:
     card = await shop.tg.wait_for_message(GROUP, "In a topic")
     [topic] = shop.tg.topics(GROUP)
     assert topic.name.startswith("#1 · ")
-    assert [m.message_id for m in shop.tg.messages(GROUP, thread_id=topic.thread_id)] == [
-        card.message_id
-    ]
+    assert [m.message_id for m in shop.tg.messages(GROUP, thread_id=topic.thread_id)] == [card.message_id]
     ticket = await TicketRepo(shop.db).get(1)
     assert ticket is not None and ticket.thread_id == topic.thread_id
     mark = shop.tg.mark()
