@@ -25,6 +25,8 @@ from bot.catalog.currency import check_provider_currency
 from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
+from bot.growth.broadcasts import PROGRESS_SECONDS as BROADCAST_PROGRESS_SECONDS
+from bot.growth.broadcasts import broadcast_job
 from bot.i18n import DEFAULT_LOCALE, I18N, LANGUAGES, UserLocale, use_locale
 from bot.middlewares import CheckoutFirstFSM, RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
@@ -40,6 +42,7 @@ from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
 from providers.unconfigured import UnconfiguredProvider
+from storage.broadcasts import BroadcastRepo
 from storage.cancels import CancelRepo
 from storage.catalog import CatalogRepo
 from storage.database import Database
@@ -130,6 +133,7 @@ def create_dispatcher(
         cancels=CancelRepo(db),
         stats=StatsRepo(db),
         tickets=TicketRepo(db),
+        broadcasts=BroadcastRepo(db),
         topics=ForumTopics(bot, db, settings),
         notifier=notifier,
         scheduler=create_scheduler(),
@@ -165,6 +169,9 @@ async def on_startup(
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
     await recover_interrupted(ordering)
+    interrupted = await outbox.settle_interrupted()
+    if interrupted:
+        logger.warning("%d broadcast message(s) were being sent at a crash; counted as sent", interrupted)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await publish_commands(bot)
@@ -215,6 +222,14 @@ async def on_startup(
         id="ledger_audit",
         replace_existing=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=AUDIT_DELAY_MINUTES),
+    )
+    scheduler.add_job(
+        broadcast_job,
+        "interval",
+        seconds=BROADCAST_PROGRESS_SECONDS,
+        args=(db, settings, bot),
+        id="broadcast_progress",
+        replace_existing=True,
     )
     scheduler.add_job(
         reconcile_job,

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     )
     # How customers reach the shop (e.g. "@shop_support"), shown by /topup without Stars and /paysupport.
     support_contact: str = Field(default="", max_length=64)
+    # Referral rewards: this percent of every top-up of a referred user goes to whoever brought them (0: off).
+    referral_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     # Where support tickets go: a group (with forum topics, one topic per ticket); unset = every admin.
     support_chat_id: int | None = None
     # The whole /paysupport answer, replacing the default one (HTML allowed, as the owner writes it).

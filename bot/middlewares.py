@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.middleware import FSMContextMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Message, TelegramObject, Update, User
 
 from bot.i18n import LOCALE_KEY, locale_for
-from storage.users import UserRepo
+from storage.users import UserRepo, seen_today
+
+# `/start ref_<code>`: the deep link of someone's referral link (codes are made by bot.growth.referrals).
+_REFERRAL_START = re.compile(r"^/start(?:@\w+)? ref_([a-z0-9]{4,16})$")
+
+
+def referral_code(event: TelegramObject) -> str | None:
+    """The referral code a /start deep link carries, if the update is one."""
+    if isinstance(event, Message) and event.text:
+        match = _REFERRAL_START.match(event.text.strip())
+        if match:
+            return match.group(1)
+    return None
 
 
 class RegisterUser(BaseMiddleware):
@@ -26,6 +40,7 @@ class RegisterUser(BaseMiddleware):
     def __init__(self, users: UserRepo) -> None:
         self.users = users
         self._locales: dict[int, str] = {}
+        self._seen: dict[int, date] = {}
         users.on_blocked(self.forget)
 
     async def __call__(
@@ -37,6 +52,7 @@ class RegisterUser(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is not None and not user.is_bot:
             locale = self._locales.get(user.id)
+            today = date.today()
             if locale is None:
                 stored = await self.users.upsert(
                     user.id,
@@ -45,8 +61,13 @@ class RegisterUser(BaseMiddleware):
                     last_name=user.last_name,
                     language=user.language_code,
                     locale=locale_for(user.language_code),
+                    referral_code=referral_code(event),
                 )
                 locale = self._locales[user.id] = stored.locale
+                self._seen[user.id] = today
+            elif self._seen.get(user.id) != today:
+                self._seen[user.id] = today
+                await seen_today(self.users.db, user.id)
             data[LOCALE_KEY] = locale
         return await handler(event, data)
 

@@ -7,6 +7,7 @@ from aiogram import Router
 from handlers import (
     admin,
     admin_audit,
+    admin_broadcast,
     admin_orders,
     admin_shop,
     admin_stars,
@@ -21,6 +22,7 @@ from handlers import (
     ordering,
     orders,
     payments,
+    referral,
     search,
     start,
     support,
@@ -43,6 +45,7 @@ def get_routers() -> list[Router]:
         wallet.create_router(),
         orders.create_router(),
         history.create_router(),
+        referral.create_router(),
         language.create_router(),
         admin.create_admin_area(
             admin.create_router(),
@@ -51,6 +54,7 @@ def get_routers() -> list[Router]:
             admin_audit.create_router(),
             admin_stars.create_router(),
             admin_support.create_router(),
+            admin_broadcast.create_router(),
         ),
         admin.create_refusal_router(),
         # After the admin area: an admin's /topup with arguments credits a wallet; a bare one tops up.

@@ -46,6 +46,8 @@ ADMIN_COMMANDS = (
     "audit",
     "refundstars",
     "stars",
+    "broadcast",
+    "broadcast_cancel",
 )
 MAX_NOTE_LENGTH = 200
 MAX_PERCENT = Decimal(1000)
@@ -134,12 +136,12 @@ async def cmd_topup(
     try:
         credit = await top_up(
             db,
+            settings,
             user_id=user_id,
             amount=amount,
             admin_id=message.from_user.id,
             note=note,
             ref=f"topup:{message.chat.id}:{message.message_id}",
-            currency=settings.currency,
         )
     except DuplicateEntry:
         # The same command delivered twice (Telegram re-sends an update it thinks was lost).
@@ -161,17 +163,23 @@ async def cmd_deduct(
     except (UsageError, AmountError) as exc:
         await message.answer(texts.usage_error(str(exc).capitalize(), texts.DEDUCT_USAGE))
         return
+    try:
+        takes_back, note = await named_topup(db, user_id, note)
+    except UsageError as exc:
+        await message.answer(texts.usage_error(str(exc), texts.DEDUCT_USAGE))
+        return
     user = await users.get(user_id)
     label = user.display_name if user else str(user_id)
     try:
         new_balance = await deduct(
             db,
+            settings,
             user_id=user_id,
             amount=amount,
             admin_id=message.from_user.id,
             note=note,
             ref=f"deduct:{message.chat.id}:{message.message_id}",
-            currency=settings.currency,
+            takes_back=takes_back,
         )
     except InsufficientFunds as exc:
         await message.answer(texts.deduct_short(label, amount, exc.available, settings.currency))
@@ -183,8 +191,28 @@ async def cmd_deduct(
     await message.answer(texts.deduct_done(label, amount, new_balance, settings.currency))
 
 
+async def named_topup(db: Database, user_id: int, note: str) -> tuple[str | None, str]:
+    """A note starting `topup:<entry id>` names the top-up a deduction takes back: (its ref, the rest)."""
+    first, _, rest = note.partition(" ")
+    if not first.startswith("topup:"):
+        return None, note
+    entry = first.removeprefix("topup:")
+    row = await db.fetchone(
+        "SELECT ref FROM ledger WHERE id = ? AND user_id = ? AND kind = 'topup'",
+        (int(entry) if _ID.fullmatch(entry) else -1, user_id),
+    )
+    if row is None:
+        raise UsageError(texts.deduct_topup_refused(first))
+    return str(row[0]), rest.strip()
+
+
 async def cmd_user(
-    message: Message, command: CommandObject, users: UserRepo, orders: OrderRepo, settings: Settings
+    message: Message,
+    command: CommandObject,
+    db: Database,
+    users: UserRepo,
+    orders: OrderRepo,
+    settings: Settings,
 ) -> None:
     """Show a user's balance, blocked flag and orders: /user <id|@username>."""
     query = (command.args or "").strip()
@@ -197,6 +225,11 @@ async def cmd_user(
         return
     counts = await orders.counts_by_status(user.id)
     recent = await orders.for_user(user.id, limit=RECENT_ORDERS)
+    topups = await db.fetchall(
+        "SELECT id, amount, created_at FROM ledger WHERE user_id = ? AND kind = 'topup' "
+        "ORDER BY id DESC LIMIT 3",
+        (user.id,),
+    )
     await message.answer(
         texts.user_card(
             user.id,
@@ -207,6 +240,7 @@ async def cmd_user(
             counts,
             recent,
             settings.currency,
+            [(int(row[0]), int(row[1]), str(row[2])) for row in topups],
         )
     )
 

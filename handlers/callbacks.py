@@ -94,5 +94,13 @@ class SupportTopicCb(CallbackData, prefix="supt"):
     order_id: RowId = 0  # 0: not about an order
 
 
+class AudienceCb(CallbackData, prefix="bca"):
+    audience: str  # storage.broadcasts.Audience as text; parsed and refused when not one
+
+
+class SendCb(CallbackData, prefix="bcs"):
+    audience: str
+
+
 class TopupCb(CallbackData, prefix="topup"):
     amount: Annotated[int, Field(ge=0, lt=10**12)]  # cents; 0 asks for another amount

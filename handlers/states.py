@@ -24,5 +24,9 @@ class AdminReplyForm(StatesGroup):
     text = State()  # an admin's answer to a ticket (its id in the state data)
 
 
+class BroadcastForm(StatesGroup):
+    message = State()  # an admin composes a broadcast (the message, then the audience, in the state data)
+
+
 class TopupForm(StatesGroup):
     amount = State()  # the customer types an amount other than the presets

@@ -28,6 +28,7 @@ MODULES = (
     "catalog_admin",
     "stars",
     "support",
+    "growth",
 )
 
 HEADER = '''"""Every user-facing string, grouped by domain; `from bot import texts`, then `texts.NAME`.

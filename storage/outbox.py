@@ -24,6 +24,7 @@ class OutboxMessage:
     markup: str | None = None  # inline keyboard, JSON
     thread_id: int | None = None  # a forum topic of the chat
     ticket_id: int | None = None  # the support ticket the sent message belongs to
+    broadcast_id: int | None = None  # a broadcast copy: sent at most once, behind every other message
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +100,16 @@ class OutboxRepo:
         """
         rows = await self.db.fetchall(
             """
-            SELECT id, chat_id, text, attempts, next_attempt_at, photo, markup, thread_id, ticket_id FROM (
+            SELECT id, chat_id, text, attempts, next_attempt_at, photo, markup, thread_id, ticket_id,
+                   broadcast_id FROM (
                 SELECT o.id, o.chat_id, o.text, o.attempts, o.next_attempt_at,
-                       o.photo, o.markup, o.thread_id, o.ticket_id,
+                       o.photo, o.markup, o.thread_id, o.ticket_id, o.broadcast_id, o.priority,
                        ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.id) AS position
                 FROM outbox o LEFT JOIN users u ON u.id = o.chat_id
                 WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0
             )
             WHERE position = 1 AND next_attempt_at <= ?
-            ORDER BY next_attempt_at, id LIMIT ?
+            ORDER BY priority, next_attempt_at, id LIMIT ?
             """,
             (now, limit),
         )
@@ -174,11 +176,36 @@ class OutboxRepo:
                     (message.chat_id, telegram_message_id, message.ticket_id),
                 )
 
+    async def mark_sending(self, message_id: int) -> None:
+        """Record that a broadcast copy is about to be sent: after a crash it counts as sent, never twice."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE outbox SET sending_since = ? WHERE id = ?", (time.time(), message_id))
+
+    async def settle_interrupted(self) -> int:
+        """At start-up: broadcast copies a crash caught while being sent count as sent; return how many."""
+        async with self.db.transaction() as tx:
+            return await change(
+                tx,
+                "UPDATE outbox SET status = 'sent', sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "WHERE status = 'pending' AND sending_since IS NOT NULL",
+            )
+
+    async def drop_broadcasts_to(self, chat_id: int, error: str) -> int:
+        """Drop the broadcast copies still waiting for a chat (it blocked the bot); return how many."""
+        async with self.db.transaction() as tx:
+            return await change(
+                tx,
+                "UPDATE outbox SET status = 'dropped', last_error = ?, sending_since = NULL "
+                "WHERE chat_id = ? AND status = 'pending' AND broadcast_id IS NOT NULL",
+                (error, chat_id),
+            )
+
     async def reschedule(self, message_id: int, at: float, error: str, *, count_attempt: bool = True) -> None:
         """Try the message again at `at` (unix seconds)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ? WHERE id = ?",
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?, "
+                "sending_since = NULL WHERE id = ?",
                 (at, error[:500], int(count_attempt), message_id),
             )
 

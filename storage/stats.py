@@ -17,6 +17,8 @@ class PeriodTotals:
     provider_cost: Decimal  # what the provider billed for orders created in the period, exact
     topups_stars: int = 0  # cents credited for Telegram Stars payments (ledger `stars:<charge id>`)
     topups_admin: int = 0  # cents credited by admins (every other `topup` row)
+    referred: int = 0  # users who joined through a referral link
+    rewards: int = 0  # referral rewards paid, less those taken back
 
 
 def iso(moment: datetime) -> str:
@@ -45,12 +47,20 @@ class StatsRepo:
         orders = int(
             await self.db.fetchval("SELECT COUNT(*) FROM orders WHERE created_at >= ?", (start,)) or 0
         )
+        growth = await self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM users WHERE created_at >= ? AND referrer_id IS NOT NULL), "
+            "(SELECT COALESCE(SUM(reward - reversed), 0) FROM referral_rewards WHERE created_at >= ?)",
+            (start, start),
+        )
+        assert growth is not None
         return PeriodTotals(
             orders=orders,
             charges=int(row[0]),
             refunds=int(row[1]),
             topups_stars=int(row[2]),
             topups_admin=int(row[3]),
+            referred=int(growth[0]),
+            rewards=int(growth[1]),
             provider_cost=await self.provider_cost_since(since),
         )
 

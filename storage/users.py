@@ -83,25 +83,39 @@ class UserRepo:
         last_name: str | None = None,
         language: str | None = None,
         locale: str = "en",
+        referral_code: str | None = None,
     ) -> User:
         """Register a user or refresh their profile; a user who writes to us is not blocked.
 
-        `locale` is the language a new user starts with; a known user keeps the one they have.
+        `locale` is the language a new user starts with; a known user keeps the one they have. A new
+        user who came with someone's `referral_code` is tied to them for good; a known user, their own
+        code or a code nobody has changes nothing.
         """
         async with self.db.transaction() as tx:
             await tx.execute(
                 """
-                INSERT INTO users (id, username, first_name, last_name, language, locale)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO users
+                    (id, username, first_name, last_name, language, locale, referrer_id, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM users WHERE ref_code = ? AND id != ?), date('now'))
                 ON CONFLICT (id) DO UPDATE SET
                     username = excluded.username,
                     first_name = excluded.first_name,
                     last_name = excluded.last_name,
                     language = excluded.language,
                     is_blocked = 0,
+                    last_seen = excluded.last_seen,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                 """,
-                (user_id, username, first_name or "", last_name or "", language, locale),
+                (
+                    user_id,
+                    username,
+                    first_name or "",
+                    last_name or "",
+                    language,
+                    locale,
+                    referral_code,
+                    user_id,
+                ),
             )
             row = await select_one(tx, _SELECT + " WHERE id = ?", (user_id,))
             # Messages held while the user had blocked the bot can go out again.
@@ -167,3 +181,9 @@ async def fetch_user(conn: aiosqlite.Connection, user_id: int) -> User | None:
     """Read a user inside the caller's transaction."""
     row = await select_one(conn, _SELECT + " WHERE id = ?", (user_id,))
     return None if row is None else _user(row)
+
+
+async def seen_today(db: Database, user_id: int) -> None:
+    """Record that the user wrote to the bot today (for "active in the last N days")."""
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE users SET last_seen = date('now') WHERE id = ?", (user_id,))

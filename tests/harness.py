@@ -160,12 +160,12 @@ class Shop:
             await self.register(user_id)
         await top_up(
             self.db,
+            self.settings,
             user_id=user_id,
             amount=cents,
             admin_id=ADMIN_ID,
             note="test funds",
             ref=f"test-fund:{user_id}:{cents}:{len(self.extra)}",
-            currency=self.settings.currency,
         )
         self.extra[f"fund-{len(self.extra)}"] = cents
 

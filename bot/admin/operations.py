@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.growth.referrals import reverse_reward
 from bot.i18n import N_
 from bot.notify.notices import notify
 from bot.orders.settlement import SettleReport, plan_change, write_plans
@@ -47,13 +48,23 @@ class Result:
 
 
 async def deduct(
-    db: Database, *, user_id: int, amount: int, admin_id: int, note: str, ref: str, currency: str
+    db: Database,
+    settings: Settings,
+    *,
+    user_id: int,
+    amount: int,
+    admin_id: int,
+    note: str,
+    ref: str,
+    takes_back: str | None = None,
 ) -> int:
     """Debit a wallet on an admin's word (never below zero) and queue the user's notice; return the balance.
 
-    Raises InsufficientFunds (nothing written) when the balance does not cover it, DuplicateEntry when the
-    same reference was written before.
+    `takes_back` names a top-up (its ledger reference) this debit takes back: its referral reward, if
+    any, is reversed in the same transaction. Raises InsufficientFunds (nothing written) when the balance
+    does not cover it, DuplicateEntry when the same reference was written before.
     """
+    currency = settings.currency
     if amount <= 0:
         raise ValueError("a deduction must be positive")
     async with db.transaction() as tx:
@@ -72,6 +83,8 @@ async def deduct(
             lambda: texts.deduct_received(amount, new_balance, currency, note),
             ref=f"notice:{ref}",
         )
+        if takes_back is not None:
+            await reverse_reward(tx, settings, topup_ref=takes_back)
     return new_balance
 
 

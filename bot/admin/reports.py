@@ -22,6 +22,8 @@ class PeriodReport:
     margin: int  # cents: turnover - refunds - provider cost
     topups_stars: int = 0  # cents credited for Telegram Stars payments
     topups_admin: int = 0  # cents credited by admins
+    referred: int = 0  # users who joined through a referral link
+    rewards: int = 0  # cents of referral rewards kept
 
 
 def order_margin(order: Order) -> int | None:
@@ -46,6 +48,8 @@ def period_report(label: str, totals: PeriodTotals) -> PeriodReport:
         margin=totals.charges - totals.refunds - cost,
         topups_stars=totals.topups_stars,
         topups_admin=totals.topups_admin,
+        referred=totals.referred,
+        rewards=totals.rewards,
     )
 
 

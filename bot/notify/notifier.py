@@ -24,6 +24,7 @@ from storage.users import UserRepo
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300.0
+BLOCKED = "blocked"  # last_error of a broadcast copy whose recipient blocked the bot
 
 
 class Notifier:
@@ -48,6 +49,7 @@ class Notifier:
         self.idle_poll_seconds = idle_poll_seconds
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._queued = asyncio.Event()  # set by `wake`: a batch in progress is fetched again
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_ready_at: dict[int, float] = {}
@@ -58,6 +60,7 @@ class Notifier:
 
     def wake(self) -> None:
         """Tell the sender that new messages were queued."""
+        self._queued.set()
         self._wake.set()
 
     def start(self) -> None:
@@ -85,14 +88,17 @@ class Notifier:
             except Exception:
                 logger.exception("Notification pass failed; retrying shortly")
                 dispatched = 0
-            if dispatched == 0:
+            if dispatched == 0 and not self._queued.is_set():
                 await self._idle()
 
     async def drain_once(self) -> int:
         """Hand every due message whose chat is ready to a sender task; return how many."""
         now = time.time()
         dispatched = 0
+        self._queued.clear()
         for message in await self.outbox.due(now):
+            if self._queued.is_set():
+                break  # new messages were queued: fetch again, notices before broadcast copies
             if message.id in self._in_flight:
                 continue
             if self._chat_ready_at.get(message.chat_id, 0.0) > time.monotonic():
@@ -139,9 +145,11 @@ class Notifier:
         finally:
             self._in_flight.discard(message.id)
             self._semaphore.release()
-            self.wake()
+            self._wake.set()
 
     async def _send(self, message: OutboxMessage) -> None:
+        if message.broadcast_id is not None:
+            await self.outbox.mark_sending(message.id)
         try:
             sent = await self._post(message)
         except TelegramRetryAfter as exc:
@@ -153,6 +161,11 @@ class Notifier:
             return
         except TelegramForbiddenError as exc:
             logger.info("Chat %s blocked the bot; holding its messages", message.chat_id)
+            # Broadcast copies are not held: the broadcast counts them as blocked and finishes.
+            await self.outbox.drop_broadcasts_to(message.chat_id, BLOCKED)
+            if message.broadcast_id is not None:
+                await self.users.set_blocked(message.chat_id, True)
+                return
             await self.users.set_blocked(message.chat_id, True)
             known = await self.users.get(message.chat_id)
             if known is None:

@@ -20,6 +20,7 @@ from bot.texts import (
     catalog,
     catalog_admin,
     common,
+    growth,
     kinds,
     language,
     ordering,
@@ -102,6 +103,19 @@ from bot.texts.common import (
     topup_received,
     usage_error,
     welcome,
+)
+from bot.texts.growth import (
+    audience_language,
+    broadcast_preview,
+    broadcast_progress,
+    broadcast_report,
+    broadcast_started,
+    broadcast_stopped,
+    deduct_topup_refused,
+    referral_figures,
+    referral_info,
+    referral_reversal_short,
+    referral_reward,
 )
 from bot.texts.kinds import (
     DETAIL_MAX_CHARS,
@@ -327,6 +341,19 @@ ALREADY_CLOSED: str
 TICKETS_NONE_OPEN: str
 MY_TICKETS_NONE: str
 TICKET_USAGE: str
+REFERRALS_OFF: str
+BROADCAST_ASK: str
+BROADCAST_BAD_BUTTON: str
+BROADCAST_EMPTY: str
+BROADCAST_AUDIENCE: str
+BTN_AUDIENCE_ALL: str
+BTN_AUDIENCE_ACTIVE_7: str
+BTN_AUDIENCE_ACTIVE_30: str
+BTN_BROADCAST_SEND: str
+BROADCAST_CANCELLED: str
+BROADCAST_NONE: str
+BROADCAST_BUSY: str
+BROADCAST_NOBODY: str
 
 _MODULES: tuple[ModuleType, ...] = (
     common,
@@ -341,6 +368,7 @@ _MODULES: tuple[ModuleType, ...] = (
     catalog_admin,
     stars,
     support,
+    growth,
 )
 
 _CONSTANTS: dict[str, str] = {
@@ -393,8 +421,20 @@ __all__ = [
     "ATTENTION_UNKNOWN",
     "ATTENTION_USAGE",
     "AUDIT_SHOWN",
+    "BROADCAST_ASK",
+    "BROADCAST_AUDIENCE",
+    "BROADCAST_BAD_BUTTON",
+    "BROADCAST_BUSY",
+    "BROADCAST_CANCELLED",
+    "BROADCAST_EMPTY",
+    "BROADCAST_NOBODY",
+    "BROADCAST_NONE",
+    "BTN_AUDIENCE_ACTIVE_7",
+    "BTN_AUDIENCE_ACTIVE_30",
+    "BTN_AUDIENCE_ALL",
     "BTN_BACK",
     "BTN_BALANCE",
+    "BTN_BROADCAST_SEND",
     "BTN_CANCEL",
     "BTN_CANCEL_ORDER",
     "BTN_CANCEL_ORDER_SURE",
@@ -456,6 +496,7 @@ __all__ = [
     "PRICE_USAGE",
     "PROVIDER_TRY_LATER",
     "REASON_UNREACHABLE",
+    "REFERRALS_OFF",
     "REFILL_ALREADY",
     "REFILL_NOT_ELIGIBLE",
     "REFILL_REFUSED",
@@ -503,6 +544,7 @@ __all__ = [
     "ask_quantity",
     "ask_reply",
     "attention_list",
+    "audience_language",
     "audit_clean",
     "audit_problems",
     "bad_answer_number",
@@ -510,6 +552,11 @@ __all__ = [
     "bad_hashtag",
     "bad_username",
     "balance",
+    "broadcast_preview",
+    "broadcast_progress",
+    "broadcast_report",
+    "broadcast_started",
+    "broadcast_stopped",
     "cancel_outcome",
     "cancel_question",
     "category_button",
@@ -519,6 +566,7 @@ __all__ = [
     "deduct_done",
     "deduct_received",
     "deduct_short",
+    "deduct_topup_refused",
     "duration",
     "every_language",
     "hidden_types",
@@ -575,6 +623,10 @@ __all__ = [
     "provider_failed",
     "q",
     "reconciliation_summary",
+    "referral_figures",
+    "referral_info",
+    "referral_reversal_short",
+    "referral_reward",
     "refill_finished",
     "refill_outcome",
     "refund_active",

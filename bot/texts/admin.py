@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import N_, _, ngettext
 from bot.texts.catalog import yes_no
 from bot.texts.common import q
+from bot.texts.growth import referral_figures
 from bot.texts.kinds import kind_details
 from bot.texts.ordering import status_word
 from bot.texts.stars import topups_by_method
@@ -53,14 +54,17 @@ ADMIN_HELP = N_(
     "/service &lt;service_id&gt; on|off – show or hide a service\n"
     "/sync – refresh the catalogue now\n"
     "/stats – users, orders, turnover and margin\n"
+    "/broadcast – send a message to all users (or the active ones, or one language)\n"
+    "/broadcast_cancel – stop the broadcast being sent\n"
     "/provider – the provider balance"
 )
 
 # One whole msgid per command (as TOPUP_USAGE): the example's free-text note is worded per language.
 USER_USAGE = N_("Usage: <code>/user &lt;id|@username&gt;</code>\nExample: <code>/user @alice</code>")
 DEDUCT_USAGE = N_(
-    "Usage: <code>/deduct &lt;user_id&gt; &lt;amount&gt; [note]</code>\n"
-    "Example: <code>/deduct 123456789 5 chargeback</code>"
+    "Usage: <code>/deduct &lt;user_id&gt; &lt;amount&gt; [topup:&lt;entry&gt;] [note]</code>\n"
+    "Example: <code>/deduct 123456789 5 chargeback</code>\n"
+    "Naming a top-up (its entry is listed by /user) also takes back the referral reward it paid."
 )
 ORDER_USAGE = N_("Usage: <code>/order &lt;order_id&gt;</code>\nExample: <code>/order 42</code>")
 REFUND_USAGE = N_(
@@ -101,6 +105,7 @@ def user_card(
     counts: Mapping[str, int],
     recent: list[Order],
     currency: str,
+    topups: list[tuple[int, int, str]] = [],  # noqa: B006 (read only): (ledger entry id, cents, when)
 ) -> str:
     total = sum(counts.values())
     by_status = ", ".join(f"{status_word(s)} {n}" for s, n in sorted(counts.items())) or _("none")
@@ -114,6 +119,12 @@ def user_card(
     if recent:
         lines.append("\n" + _("<b>Last orders</b>"))
         lines.extend(f"{order_line(order)} · {format_money(order.charge, currency)}" for order in recent)
+    if topups:
+        lines.append("\n" + _("<b>Last top-ups</b> (for /deduct … topup:&lt;entry&gt;)"))
+        lines.extend(
+            f"<code>topup:{entry}</code> · {format_money(amount, currency)} · {when(at)}"
+            for entry, amount, at in topups
+        )
     return "\n".join(lines)
 
 
@@ -433,6 +444,8 @@ def stats(
             )
             + "\n"
             + topups_by_method(row.topups_stars, row.topups_admin, currency)
+            + "\n"
+            + referral_figures(row.referred, row.rewards, currency)
         )
     if attention:
         # English keeps its "order(s)" wording in both forms; other languages decline the noun.

@@ -37,6 +37,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("topup", N_("Top up your wallet")),
     ("support", N_("Write to the shop's support")),
     ("tickets", N_("Your support tickets")),
+    ("referral", N_("Invite friends")),
     ("paysupport", N_("Help with a payment")),
     ("cancel", N_("Leave the current step")),
     ("language", N_("Choose your language")),

@@ -177,6 +177,8 @@ _REF_WORDS = (
     ("stars-refunded:", N_("Telegram Stars refund")),
     ("stars-refund:", N_("Telegram Stars refund")),
     ("stars:", N_("Top-up (Telegram Stars)")),
+    ("referral-reversal:", N_("Referral reward taken back")),
+    ("referral:", N_("Referral reward")),
 )
 
 

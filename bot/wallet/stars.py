@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot import texts
 from bot.config import Settings
+from bot.growth.referrals import reward_referrer
 from bot.notify.alerts import alert_admins
 from bot.notify.notices import notify
 from bot.wallet.money import MINOR_PER_MAJOR, to_minor_floor
@@ -180,6 +181,8 @@ async def record_payment(db: Database, settings: Settings, paid: PaidStars) -> P
                 ),
             )
             new_balance = await _credit(tx, settings, paid, amount)
+            if amount:
+                await reward_referrer(tx, settings, user_id=paid.user_id, topup_ref=f"stars:{paid.charge_id}")
             outcome = Credited.CREDITED if matched else Credited.UNMATCHED if amount else Credited.UNCREDITED
             if outcome is not Credited.CREDITED or paid.source is PaymentSource.RECONCILIATION:
                 await alert_admins(

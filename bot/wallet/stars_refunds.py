@@ -20,6 +20,7 @@ from aiogram.exceptions import (
 
 from bot import texts
 from bot.config import Settings
+from bot.growth.referrals import reverse_reward
 from bot.notify.alerts import alert_admins
 from bot.notify.notices import notify
 from bot.wallet.stars import balance_in
@@ -112,6 +113,7 @@ async def finish_refund(db: Database, settings: Settings, payment: StarPayment) 
             state=RefundState.REFUNDED,
             reversed_amount=current.reversed,
         )
+        await reverse_reward(tx, settings, topup_ref=f"stars:{payment.charge_id}")
         balance = await balance_in(tx, payment.user_id)
         await notify(
             tx,
@@ -190,6 +192,7 @@ async def payment_refunded(
                 state=RefundState.REFUNDED,
                 reversed_amount=payment.reversed,
             )
+            await reverse_reward(tx, settings, topup_ref=f"stars:{charge_id}")
             return Reversal.ALREADY
         balance = await balance_in(tx, payment.user_id)
         taken = min(payment.amount, balance)
@@ -209,6 +212,7 @@ async def payment_refunded(
             state=RefundState.REFUNDED,
             reversed_amount=taken,
         )
+        await reverse_reward(tx, settings, topup_ref=f"stars:{charge_id}")
         await notify(
             tx,
             payment.user_id,

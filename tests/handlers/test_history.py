@@ -22,7 +22,7 @@ async def test_history_shows_every_movement_signed_with_orders_and_notes(shop: S
     await shop.register(USER)
     await shop.say(ADMIN_ID, f"/topup {USER} 5 <b>bank</b> transfer", "Credited")
     order = await complete(shop, await place_direct(shop, USER, link="https://instagram.com/p/h#cancel"))
-    await deduct(shop.db, user_id=USER, amount=50, admin_id=ADMIN_ID, note="fee", ref="fee:1", currency="USD")
+    await deduct(shop.db, shop.settings, user_id=USER, amount=50, admin_id=ADMIN_ID, note="fee", ref="fee:1")
     reply = await shop.say(USER, texts.BTN_HISTORY, "Wallet history")
     lines = reply.text.splitlines()
     assert lines[1] == "Balance: 4.50 USD"

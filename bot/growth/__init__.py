@@ -1,0 +1,1 @@
+"""Growth tools: referral rewards and broadcasts."""
