@@ -46,9 +46,9 @@ def markup_json(label: str | None, url: str | None) -> str | None:
 def audience_keyboard() -> InlineKeyboardMarkup:
     options = [
         (texts.BTN_AUDIENCE_ALL, "all"),
-        (texts.BTN_AUDIENCE_ACTIVE_7, "active:7"),
-        (texts.BTN_AUDIENCE_ACTIVE_30, "active:30"),
-        *((texts.audience_language(name), f"lang:{locale}") for locale, name in LANGUAGES.items()),
+        (texts.BTN_AUDIENCE_ACTIVE_7, "active-7"),
+        (texts.BTN_AUDIENCE_ACTIVE_30, "active-30"),
+        *((texts.audience_language(name), f"lang-{locale}") for locale, name in LANGUAGES.items()),
     ]
     rows = [
         [InlineKeyboardButton(text=label, callback_data=AudienceCb(audience=value).pack())]

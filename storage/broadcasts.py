@@ -9,7 +9,7 @@ import aiosqlite
 from storage.database import Database, change, select_one, touch
 from storage.outbox import OUTBOX_TOPIC
 
-# Recipients of each audience: `all`, `active:<days>` (wrote to the bot within so many days), `lang:<locale>`.
+# Recipients of each audience: `all`, `active-<days>` (wrote to the bot within so many days), `lang-<locale>`.
 _AUDIENCE_SQL = {
     "all": ("1", ()),
     "active": ("last_seen >= date('now', ?)", ("days",)),
@@ -26,8 +26,8 @@ class Audience:
 
     @classmethod
     def parse(cls, value: str) -> Audience | None:
-        """Read `all`, `active:7` or `lang:ru`; None for anything else."""
-        kind, _, arg = value.partition(":")
+        """Read `all`, `active-7` or `lang-ru`; None for anything else."""
+        kind, _, arg = value.partition("-")
         if kind == "all" and not arg:
             return cls("all")
         if kind == "active" and arg.isdigit() and 1 <= int(arg) <= 3650:
@@ -37,7 +37,7 @@ class Audience:
         return None
 
     def __str__(self) -> str:
-        return {"all": "all", "active": f"active:{self.days}", "lang": f"lang:{self.locale}"}[self.kind]
+        return {"all": "all", "active": f"active-{self.days}", "lang": f"lang-{self.locale}"}[self.kind]
 
     def where(self) -> tuple[str, tuple[str, ...]]:
         """The SQL condition on `users` and its parameters."""

@@ -25,6 +25,7 @@ class OutboxMessage:
     thread_id: int | None = None  # a forum topic of the chat
     ticket_id: int | None = None  # the support ticket the sent message belongs to
     broadcast_id: int | None = None  # a broadcast copy: sent at most once, behind every other message
+    priority: int = 0  # 0: notices; 1: broadcast copies, sent when no notice is due
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +97,17 @@ class OutboxRepo:
     async def due(self, now: float, limit: int = 200) -> list[OutboxMessage]:
         """Return the oldest due message of each chat (so a chat's messages keep their order).
 
+        Notices come before broadcast copies, within a chat and overall.
+
         Chats of users who blocked the bot are skipped; their messages wait until they come back.
         """
         rows = await self.db.fetchall(
             """
             SELECT id, chat_id, text, attempts, next_attempt_at, photo, markup, thread_id, ticket_id,
-                   broadcast_id FROM (
+                   broadcast_id, priority FROM (
                 SELECT o.id, o.chat_id, o.text, o.attempts, o.next_attempt_at,
                        o.photo, o.markup, o.thread_id, o.ticket_id, o.broadcast_id, o.priority,
-                       ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.id) AS position
+                       ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.priority, o.id) AS position
                 FROM outbox o LEFT JOIN users u ON u.id = o.chat_id
                 WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0
             )
@@ -176,10 +179,20 @@ class OutboxRepo:
                     (message.chat_id, telegram_message_id, message.ticket_id),
                 )
 
-    async def mark_sending(self, message_id: int) -> None:
-        """Record that a broadcast copy is about to be sent: after a crash it counts as sent, never twice."""
+    async def mark_sending(self, message_id: int) -> bool:
+        """Record that a broadcast copy is about to be sent: after a crash it counts as sent, never twice.
+
+        False when it is no longer pending (its broadcast was stopped): it must not be sent.
+        """
         async with self.db.transaction() as tx:
-            await tx.execute("UPDATE outbox SET sending_since = ? WHERE id = ?", (time.time(), message_id))
+            return (
+                await change(
+                    tx,
+                    "UPDATE outbox SET sending_since = ? WHERE id = ? AND status = 'pending'",
+                    (time.time(), message_id),
+                )
+                == 1
+            )
 
     async def settle_interrupted(self) -> int:
         """At start-up: broadcast copies a crash caught while being sent count as sent; return how many."""

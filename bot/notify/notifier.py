@@ -96,12 +96,16 @@ class Notifier:
         now = time.time()
         dispatched = 0
         self._queued.clear()
+        notice_ready_at = float("inf")  # when a notice skipped below (its chat busy) may go
         for message in await self.outbox.due(now):
-            if self._queued.is_set():
-                break  # new messages were queued: fetch again, notices before broadcast copies
+            if self._queued.is_set() or time.monotonic() >= notice_ready_at:
+                break  # fetch again: notices go before broadcast copies
             if message.id in self._in_flight:
                 continue
-            if self._chat_ready_at.get(message.chat_id, 0.0) > time.monotonic():
+            ready_at = self._chat_ready_at.get(message.chat_id, 0.0)
+            if ready_at > time.monotonic():
+                if message.priority == 0:
+                    notice_ready_at = min(notice_ready_at, ready_at)
                 continue
             await self._pace()
             await self._semaphore.acquire()
@@ -148,8 +152,8 @@ class Notifier:
             self._wake.set()
 
     async def _send(self, message: OutboxMessage) -> None:
-        if message.broadcast_id is not None:
-            await self.outbox.mark_sending(message.id)
+        if message.broadcast_id is not None and not await self.outbox.mark_sending(message.id):
+            return  # the broadcast was stopped after this copy was fetched
         try:
             sent = await self._post(message)
         except TelegramRetryAfter as exc:

@@ -28,7 +28,7 @@ CREATE TABLE broadcasts (
     text        TEXT NOT NULL DEFAULT '',              -- HTML as the admin formatted it
     photo       TEXT,
     markup      TEXT,                                  -- the optional URL button, as inline keyboard JSON
-    audience    TEXT NOT NULL,                         -- all | active:<days> | lang:<locale>
+    audience    TEXT NOT NULL,                         -- all | active-<days> | lang-<locale>
     status      TEXT NOT NULL DEFAULT 'sending' CHECK (status IN ('sending', 'done', 'canceled')),
     recipients  INTEGER NOT NULL DEFAULT 0,
     skipped_blocked INTEGER NOT NULL DEFAULT 0,        -- known to have blocked the bot: not queued
