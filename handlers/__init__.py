@@ -39,14 +39,15 @@ def get_routers() -> list[Router]:
     """
     return [
         errors.create_router(),
-        # Payments first: a successful payment is never taken for an answer in a conversation.
-        payments.create_router(),
         start.create_router(),
         wallet.create_router(),
         orders.create_router(),
         history.create_router(),
         referral.create_router(),
         language.create_router(),
+        # Before any conversation (the admins' included): a payment is never taken for an answer to one.
+        # The routers above only take commands and menu buttons.
+        payments.create_router(),
         admin.create_admin_area(
             admin.create_router(),
             admin_orders.create_router(),

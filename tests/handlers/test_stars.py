@@ -383,3 +383,21 @@ async def test_a_russian_customer_reads_the_refusal_in_russian(stars: Shop) -> N
     assert not answer.ok and "недействителен" in (answer.error_message or "")
     menu = await stars.say(OTHER, "/topup", "Telegram Stars")
     assert "Пополнение через Telegram Stars" in menu.text and "✏️ Другая сумма" in menu.labels()
+
+
+async def test_a_payment_in_the_middle_of_a_conversation_is_credited_not_taken_as_an_answer(
+    stars: Shop,
+) -> None:
+    await stars.register(ADMIN_ID)
+    await stars.say(ADMIN_ID, "/topup", "Top up with Telegram Stars")
+    await stars.tg.press(ADMIN_ID, PRESET)
+    await invoice_for(stars, ADMIN_ID, 0)
+    # The admin starts composing a broadcast, whose next message would be the text to send...
+    await stars.say(ADMIN_ID, "/broadcast", "Send the message to broadcast")
+    mark = stars.tg.mark()
+    payment = await stars.tg.pay(ADMIN_ID)
+    assert payment.ok
+    await stars.tg.wait_for_message(ADMIN_ID, "Payment received", since=mark)
+    assert await stars.users.balance(ADMIN_ID) == 1000
+    # ... and is still composing it.
+    await stars.say(ADMIN_ID, "Hello all", "Who should receive it?")
