@@ -18,13 +18,14 @@ from types import ModuleType
 
 import aiogram
 
-from bench import catalog, notifications, payments, placement, polling, scale, updates
+from bench import broadcast, catalog, notifications, payments, placement, polling, scale, updates
 from bench.common import BENCH_DIR, Outcome, print_table
 
 Benchmark = Callable[[bool, Path], Awaitable[Outcome]]
 
 BENCHMARKS: dict[str, ModuleType] = {
-    module.NAME: module for module in (updates, polling, notifications, placement, payments, scale, catalog)
+    module.NAME: module
+    for module in (updates, polling, notifications, placement, payments, broadcast, scale, catalog)
 }
 
 

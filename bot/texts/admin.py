@@ -7,7 +7,7 @@ order (`error`, `attention`) are English msgids, translated where they are shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_, _, ngettext
@@ -105,7 +105,7 @@ def user_card(
     counts: Mapping[str, int],
     recent: list[Order],
     currency: str,
-    topups: list[tuple[int, int, str]] = [],  # noqa: B006 (read only): (ledger entry id, cents, when)
+    topups: Sequence[tuple[int, int, str]] = (),  # (ledger entry id, cents, when)
 ) -> str:
     total = sum(counts.values())
     by_status = ", ".join(f"{status_word(s)} {n}" for s, n in sorted(counts.items())) or _("none")
