@@ -39,8 +39,8 @@ TEXT = "Weekend sale: <b>-20%</b>"
 
 async def run(quick: bool, workdir: Path) -> Outcome:
     """Start the broadcast, queue order notices evenly while it drains, time copies and notices."""
-    count = 2_000 if quick else 10_000
-    notices = 10 if quick else 30
+    count = 600 if quick else 10_000
+    notices = 5 if quick else 30
     users = [FIRST_USER + i for i in range(count)]
     notice_users = [FIRST_NOTICE_USER + i for i in range(NOTICE_USERS)]
     limits = {"per_chat_rate": 1.0, "global_rate": GLOBAL_RATE}
