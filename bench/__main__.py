@@ -1,4 +1,12 @@
-"""`python -m bench [--quick] [name ...]`: run the benchmarks and print one table of figures."""
+"""`python -m bench [--quick] [--compare REF] [name ...]`: run the benchmarks and print one table of figures.
+
+With `--compare REF` (any git commit: a branch, a tag, HEAD~3) the same benchmarks also run on REF, checked
+out in a temporary git worktree that is removed afterwards, and the table shows both columns: each figure
+on REF and on the current tree, matched by benchmark and figure name ("-" where one side lacks it), with
+the current target and verdict ("ok (was MISSED)" when REF's differs). REF runs first, by its own code, in
+a subprocess of the same interpreter (`python -m bench --json PATH` with the worktree first on PYTHONPATH);
+the two columns are taken minutes apart, so read small differences against the load averages printed.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ import aiogram
 
 from bench import broadcast, catalog, notifications, payments, placement, polling, scale, updates
 from bench.common import BENCH_DIR, Outcome, print_table
+from bench.compare import CompareError, Side, print_comparison, resolve, run_at, side_of, write_json
 
 Benchmark = Callable[[bool, Path], Awaitable[Outcome]]
 
@@ -85,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", metavar="name", help="any of: " + ", ".join(BENCHMARKS))
     parser.add_argument("--quick", action="store_true", help="smaller sizes; about two minutes in all")
     parser.add_argument("--log-level", default="ERROR", help="log level of the bot and fakes (default ERROR)")
+    parser.add_argument(
+        "--compare", metavar="REF", help="also run them on git commit REF and show both columns"
+    )
+    # Internal: how --compare reads the figures of the other commit's run.
+    parser.add_argument("--json", type=Path, metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     level = args.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -95,14 +109,36 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
     names = args.names or list(BENCHMARKS)
-    print(_describe(args.quick))
+    other: Side | None = None
+    label = args.compare or ""
+    if args.compare:
+        try:
+            commit = resolve(args.compare)
+        except CompareError as exc:
+            parser.error(str(exc))
+        short = commit[:7]
+        label = short if commit.startswith(args.compare.lower()) else f"{args.compare} ({short})"
+        options = [*(["--quick"] if args.quick else []), "--log-level", args.log_level]
+        try:
+            other = run_at(commit, args.names, options)
+        except CompareError as exc:
+            other = Side(describe="could not run", failed=[str(exc)])
+        print(f"{label}: {other.describe}")
+    describe = _describe(args.quick)
+    print(f"current: {describe}" if other else describe)
     outcomes, failed = asyncio.run(_run_all(names, args.quick))
-    print_table(outcomes)
+    if args.json is not None:
+        write_json(args.json, describe, outcomes, failed)
+    if other is None:
+        print_table(outcomes)
+    else:
+        print_comparison(label, other, side_of(describe, outcomes, failed))
     print(f"\nafter the run: {_load()}")
+    if other is not None and other.failed:
+        print(f"\nfailed to run on {label}: {', '.join(other.failed)}", file=sys.stderr)
     if failed:
         print(f"\nfailed to run: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed or (other is not None and other.failed) else 0
 
 
 if __name__ == "__main__":

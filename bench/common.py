@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -119,6 +120,32 @@ def percentile(values: Sequence[float], pct: float) -> float:
 def ms(seconds: float) -> float:
     """Seconds to milliseconds."""
     return seconds * 1000.0
+
+
+@contextmanager
+def gc_pauses() -> Iterator[list[float]]:
+    """Collect the durations (seconds) of the full garbage collections run inside the block.
+
+    A full collection stops the event loop for tens of milliseconds once the heap is large (the fakes
+    keep every message), which is what a tail latency figure often shows.
+    """
+    pauses: list[float] = []
+    started = 0.0
+
+    def note(phase: str, details: dict[str, Any]) -> None:
+        nonlocal started
+        if details.get("generation") != 2:
+            return
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started)
+
+    gc.callbacks.append(note)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(note)
 
 
 # ---------------------------------------------------------------------------------------- fakes

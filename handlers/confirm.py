@@ -10,7 +10,14 @@ from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.orders.placement import OrderingDeps, PlaceOutcome, notice_ref, place_order
+from bot.orders.placement import (
+    OrderingDeps,
+    PlaceOutcome,
+    PlaceResult,
+    UpstreamCall,
+    notice_ref,
+    place_order,
+)
 from handlers.callbacks import ConfirmCb
 from handlers.common import show
 from handlers.ordering import priced_summary
@@ -22,7 +29,8 @@ from storage.users import UserRepo
 
 logger = logging.getLogger(__name__)
 
-# How long Confirm may take before the summary is replaced by "Placing your order…".
+# How long the provider may take to answer the `add` before the summary is replaced by "Placing your
+# order…". A wait in our own queue does not count: the toast already says "Placing…" (see `_slow`).
 PROGRESS_AFTER_SECONDS = 0.3
 # How long a placement result waits in the outbox for the handler to show it by editing the summary.
 # Longer than the edit can take (aiogram gives up on a request after 60 s, and `show` may send a new
@@ -72,6 +80,7 @@ async def _place(
     user_id = callback.from_user.id
     currency = ordering.settings.currency
     await callback.answer(texts.PLACING)
+    upstream = UpstreamCall()
     placing = asyncio.create_task(
         place_order(
             ordering,
@@ -83,12 +92,12 @@ async def _place(
             quote_key=summary.key,
             hold_notice=RESULT_HOLD_SECONDS,
             extra=summary.extra,
+            upstream=upstream,
         )
     )
     try:
         # A quick provider answers before anyone notices; a slow one gets a visible "Placing…" meanwhile.
-        done, _ = await asyncio.wait({placing}, timeout=PROGRESS_AFTER_SECONDS)
-        if not done:
+        if await _slow(placing, upstream):
             await _show_or_log(callback, texts.PLACING)
         result = await placing
     except asyncio.CancelledError:
@@ -127,6 +136,30 @@ async def _place(
             await callback.message.edit_text(text, reply_markup=markup)
     else:
         await show(callback, texts.SERVICE_GONE)
+
+
+async def _slow(placing: asyncio.Task[PlaceResult], upstream: UpstreamCall) -> bool:
+    """Wait until the placement is over or its `add` has been out PROGRESS_AFTER_SECONDS; True if the latter.
+
+    Only the provider's own time counts. In a burst of Confirms each placement also waits its turn for
+    the database; showing "Placing…" for that wait would add an edit per Confirm, doubling the calls to
+    Telegram (and its flood limits) just when the bot is busiest.
+    """
+    sent = asyncio.ensure_future(upstream.sent.wait())
+    try:
+        await asyncio.wait({placing, sent}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sent.cancel()
+    if placing.done():
+        return False
+    returned = asyncio.ensure_future(upstream.returned.wait())
+    try:
+        await asyncio.wait(
+            {placing, returned}, timeout=PROGRESS_AFTER_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        returned.cancel()
+    return not upstream.returned.is_set() and not placing.done()
 
 
 async def _show_or_log(callback: CallbackQuery, text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -59,6 +60,18 @@ class PlaceResult:
 
 
 @dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """Set as the one `add` goes out and as it returns (or fails): how long the provider itself takes.
+
+    The Confirm handler shows "Placing…" only for a slow provider, not for a wait in our own queue: in
+    a burst of Confirms that edit would double the Telegram calls just when the bot is busiest.
+    """
+
+    sent: asyncio.Event = field(default_factory=asyncio.Event)
+    returned: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True, slots=True)
 class OrderingDeps:
     db: Database
     catalog: CatalogRepo
@@ -85,12 +98,14 @@ async def place_order(
     quote_key: str,
     hold_notice: float | None = None,
     extra: Mapping[str, str] | None = None,
+    upstream: UpstreamCall | None = None,
 ) -> PlaceResult:
     """Charge the customer and place the order upstream exactly once.
 
     `extra` holds the inputs the service's kind asks for beyond link and quantity (`add` parameter ->
     value, see bot/orders/kinds.py); a package is quantity 1. With `hold_notice`, the result is also
-    queued for the customer, held that many seconds.
+    queued for the customer, held that many seconds. `upstream` is told when the `add` goes out and
+    when it returns.
     """
     extra = dict(extra or {})
     service = await deps.catalog.get(service_id)
@@ -134,7 +149,7 @@ async def place_order(
         return PlaceResult(PlaceOutcome.INSUFFICIENT_FUNDS, quote=fresh, shortfall=exc.needed - exc.available)
 
     sent_quantity = quantity if spec.sends_quantity else None
-    return await _submit(deps, order_id, service, link, sent_quantity, extra, hold_notice)
+    return await _submit(deps, order_id, service, link, sent_quantity, extra, hold_notice, upstream)
 
 
 async def _submit(
@@ -145,6 +160,7 @@ async def _submit(
     quantity: int | None,
     extra: Mapping[str, str],
     hold: float | None,
+    upstream: UpstreamCall | None = None,
 ) -> PlaceResult:
     """Send the one and only `add` for an order that is charged and in `submitting`.
 
@@ -152,9 +168,7 @@ async def _submit(
     own parameters. Drip-feed (`runs`, `interval`) is never sent.
     """
     try:
-        provider_order_id = await deps.provider.add(
-            service.provider_service_id, link=link, quantity=quantity, **extra
-        )
+        provider_order_id = await _send_add(deps, service, link, quantity, extra, upstream)
     except OrderOutcomeUnknown as exc:
         logger.warning("Order %s outcome unknown after add: %s", order_id, exc)
         return await _park(deps, order_id, str(exc), hold)
@@ -181,6 +195,24 @@ async def _submit(
         notice = await _hold_notice(tx, deps, order, PlaceOutcome.PLACED, hold)
     logger.info("Order %s placed upstream as %s", order_id, provider_order_id)
     return PlaceResult(PlaceOutcome.PLACED, order=order, notice=notice)
+
+
+async def _send_add(
+    deps: OrderingDeps,
+    service: Service,
+    link: str,
+    quantity: int | None,
+    extra: Mapping[str, str],
+    upstream: UpstreamCall | None,
+) -> str:
+    """The `add` call itself, with `upstream` told when it goes out and when it is over."""
+    if upstream is not None:
+        upstream.sent.set()
+    try:
+        return await deps.provider.add(service.provider_service_id, link=link, quantity=quantity, **extra)
+    finally:
+        if upstream is not None:
+            upstream.returned.set()
 
 
 async def _fail(

@@ -348,6 +348,22 @@ async def test_a_slow_provider_shows_progress_then_the_result(shop: Shop) -> Non
     shop.provider.latency = 0.0
 
 
+async def test_a_wait_for_the_database_is_not_shown_as_progress(shop: Shop) -> None:
+    # Only the provider's own time earns the "Placing…" edit: in a burst every Confirm waits its turn
+    # for the database, and an edit each would double the calls to Telegram when the bot is busiest.
+    await shop.fund(USER, 1000)
+    await to_summary(shop, USER)
+    mark = shop.tg.mark()
+    async with shop.db.transaction():
+        callback = await shop.tg.press(USER, texts.BTN_CONFIRM)
+        await shop.tg.wait_for_answer(callback)
+        await asyncio.sleep(0.6)
+    await shop.tg.wait_for_message(USER, "placed", since=mark)
+    edits = [str(r.params.get("text", "")) for r in shop.tg.requests if r.method == "editMessageText"]
+    assert "placed" in edits[-1]
+    assert not any("Placing your order" in text for text in edits)
+
+
 @pytest.mark.parametrize(("status", "retry_after"), [(502, None), (429, 1)])
 async def test_a_failed_result_edit_still_brings_the_result_through_the_outbox(
     shop: Shop, status: int, retry_after: int | None
