@@ -115,7 +115,7 @@ class ProviderService:
         return normalise_service_type(self.type)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # thousands per poll cycle: no __dict__ each
 class StatusReport:
     order_id: str
     state: RemoteState
@@ -259,6 +259,8 @@ class Provider(Protocol):
     """What the use-cases need from an upstream panel."""
 
     name: str
+    concurrency: int  # requests a multi-id call keeps in flight at once
+    max_ids_per_request: int  # ids one multi-id request carries at most
 
     async def services(self) -> list[ProviderService]: ...
 

@@ -33,6 +33,11 @@ async def run_chunks(
     concurrency: int,
 ) -> list[T | ProviderError]:
     """Run `call` on every chunk, at most `concurrency` at once; a ProviderError is returned, not raised."""
+    if len(chunks) == 1:  # the poller asks a chunk at a time: no task to spawn for it
+        try:
+            return [await call(chunks[0])]
+        except ProviderError as exc:
+            return [exc]
     semaphore = asyncio.Semaphore(max(1, concurrency))
 
     async def run(chunk: tuple[str, ...]) -> T | ProviderError:

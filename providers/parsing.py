@@ -79,8 +79,21 @@ def to_decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# Beyond 10^18 a counter is garbage (see to_int); shorter runs of ASCII digits need no Decimal.
+_INT_LIMIT = 10**19
+_PLAIN_DIGITS = 18
+
+
 def to_int(value: object) -> int | None:
     """Read an integer given as a string or a number ("157", 157, "157.0"); None when empty."""
+    # Fast paths for what nearly every panel sends (a JSON integer or a plain run of digits); they
+    # give exactly what the Decimal route below gives.
+    if type(value) is int:
+        return value if -_INT_LIMIT < value < _INT_LIMIT else None
+    if type(value) is str:
+        digits = value[1:] if value[:1] == "-" else value
+        if 0 < len(digits) <= _PLAIN_DIGITS and digits.isascii() and digits.isdigit():
+            return int(value)
     number = to_decimal(value)
     # A counter beyond 10^18 is garbage; refusing it also keeps "1e999999" from building a huge int.
     if number is None or number.adjusted() > 18:
@@ -130,11 +143,27 @@ def lower_keys(value: Mapping[Any, Any]) -> dict[str, Any]:
     return result
 
 
+def lowered(value: dict[Any, Any]) -> dict[str, Any]:
+    """The object itself when its keys are lower-case strings already (the usual case), else lower_keys.
+
+    For reading only: the result may be the caller's own dict.
+    """
+    for key in value:
+        if type(key) is not str or key != key.lower():
+            return lower_keys(value)
+    return value
+
+
 def error_text(value: object) -> str | None:
     """Return the message of an {"error": ...} object, or None when it is not one."""
     if not isinstance(value, dict):
         return None
-    message = lower_keys(value).get("error")
+    return error_of(lowered(value))
+
+
+def error_of(item: Mapping[str, Any]) -> str | None:
+    """The message of an object whose keys are lower-cased already, or None when it has none."""
+    message = item.get("error")
     # Some clones send "error": null next to a good answer; only a non-empty message counts.
     if message is None or message == "" or message is False:
         return None

@@ -19,8 +19,10 @@ from providers.base import (
 )
 from providers.parsing import (
     MalformedReply,
+    error_of,
     error_text,
     lower_keys,
+    lowered,
     text_value,
     to_bool,
     to_decimal,
@@ -44,24 +46,40 @@ def error_status(order_id: str, message: str) -> StatusReport:
     )
 
 
+# A multi-status reply repeats a handful of status words thousands of times: map each spelling once.
+# Only short spellings are remembered, and only so many, whatever a panel sends.
+_STATES: dict[str, RemoteState] = {}
+_STATES_KEPT = 256
+_STATE_LENGTH_KEPT = 40
+
+
+def _state_of(raw_status: str) -> RemoteState:
+    state = _STATES.get(raw_status)
+    if state is None:
+        state = normalise_status(raw_status)
+        if len(raw_status) <= _STATE_LENGTH_KEPT and len(_STATES) < _STATES_KEPT:
+            _STATES[raw_status] = state
+    return state
+
+
 def parse_order_status(order_id: str, entry: object) -> StatusReport:
     """Read one order's status object, or a per-id error given as an object or a bare string."""
     if isinstance(entry, str):
         return error_status(order_id, entry)
     if not isinstance(entry, dict):
         raise MalformedReply(f"status entry is a {type(entry).__name__}")
-    message = error_text(entry)
+    item = lowered(entry)
+    message = error_of(item)
     if message is not None:
         return error_status(order_id, message)
-    item = lower_keys(entry)
     raw = item.get("status")
     if raw is None or isinstance(raw, dict | list | bool):
         raise MalformedReply("status entry has no status")
-    raw_status = str(raw)
+    raw_status = raw if type(raw) is str else str(raw)
     currency = text_value(item.get("currency")) or None
     return StatusReport(
         order_id=order_id,
-        state=normalise_status(raw_status),
+        state=_state_of(raw_status),
         raw_status=raw_status,
         charge=to_decimal(item.get("charge")),
         start_count=to_int(item.get("start_count")),

@@ -22,6 +22,8 @@ class UnconfiguredProvider:
 
     def __init__(self, name: str = "main") -> None:
         self.name = name
+        self.concurrency = 1
+        self.max_ids_per_request = 100
 
     def _refuse(self, action: str) -> NoReturn:
         raise ProviderUnavailable(

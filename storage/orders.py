@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import aiosqlite
 
-from storage.database import Database, select_all, select_one
+from storage.bulk import columns, json_rows
+from storage.database import Database, select_one
 from storage.quotes import extra_from_json, extra_to_json
 
 
@@ -77,33 +79,82 @@ _SELECT = (
     "FROM orders o JOIN services s ON s.id = o.service_id"
 )
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_ACTIVE = (
+    "o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
+    "AND o.id > ? ORDER BY o.id LIMIT ?"
+)
+
+# An order as read, before `order_from_row` builds it: a plain tuple, in the order of _SELECT.
+OrderRow = tuple[Any, ...]
+ROW_ID, ROW_PROVIDER, ROW_PROVIDER_ORDER_ID = 0, 4, 5
+# The rows of `_SELECT WHERE _ACTIVE` as one JSON array of arrays.
+_PAGE = (
+    "SELECT json_group_array(json(page.o)) FROM (SELECT json_array("
+    + _SELECT.removeprefix("SELECT ").split(" FROM ")[0].replace(" AS service_name", "")
+    + ") AS o FROM orders o JOIN services s ON s.id = o.service_id WHERE "
+    + _ACTIVE
+    + ") AS page"
+)
 
 
-def order_from_row(row: aiosqlite.Row) -> Order:
+def _row_id(row: OrderRow) -> int:
+    return int(row[ROW_ID])
+
+
+_STATUSES = {status.value: status for status in OrderStatus}
+
+
+def order_from_row(row: aiosqlite.Row | OrderRow) -> Order:
     """Build an Order from a row selected with the standard column list."""
+    # By position, in the order of _SELECT: the poller reads thousands a cycle, and a lookup by name
+    # scans the column names each time.
+    (
+        id_,
+        user_id,
+        service_id,
+        service_name,
+        provider,
+        provider_order_id,
+        link,
+        quantity,
+        charge,
+        refunded,
+        status,
+        provider_status,
+        start_count,
+        remains,
+        provider_charge,
+        error,
+        attention,
+        bad_polls,
+        created_at,
+        updated_at,
+        finished_at,
+        extra,
+    ) = row
     return Order(
-        id=row["id"],
-        user_id=row["user_id"],
-        service_id=row["service_id"],
-        service_name=row["service_name"],
-        provider=row["provider"],
-        provider_order_id=row["provider_order_id"],
-        link=row["link"],
-        quantity=row["quantity"],
-        charge=row["charge"],
-        refunded=row["refunded"],
-        status=OrderStatus(row["status"]),
-        provider_status=row["provider_status"],
-        start_count=row["start_count"],
-        remains=row["remains"],
-        provider_charge=None if row["provider_charge"] is None else Decimal(row["provider_charge"]),
-        error=row["error"],
-        attention=row["attention"],
-        bad_polls=row["bad_polls"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        finished_at=row["finished_at"],
-        extra=extra_from_json(row["extra"]),
+        id=id_,
+        user_id=user_id,
+        service_id=service_id,
+        service_name=service_name,
+        provider=provider,
+        provider_order_id=provider_order_id,
+        link=link,
+        quantity=quantity,
+        charge=charge,
+        refunded=refunded,
+        status=_STATUSES.get(status) or OrderStatus(status),
+        provider_status=provider_status,
+        start_count=start_count,
+        remains=remains,
+        provider_charge=None if provider_charge is None else Decimal(provider_charge),
+        error=error,
+        attention=attention,
+        bad_polls=bad_polls,
+        created_at=created_at,
+        updated_at=updated_at,
+        finished_at=finished_at,
+        extra={} if extra is None or extra == "{}" else extra_from_json(extra),
     )
 
 
@@ -180,40 +231,75 @@ async def transition(
 async def transition_many(tx: aiosqlite.Connection, moves: Sequence[Move]) -> int:
     """Apply guarded transitions with one statement per shape of change; return how many orders moved."""
     groups: dict[tuple[tuple[str, ...], int, bool], list[tuple[object, ...]]] = {}
+    shapes: dict[tuple[str, ...], tuple[str, ...]] = {}  # fields as given -> checked and sorted
     for move in moves:
-        unknown = set(move.fields) - _FIELDS
-        if unknown:
-            raise ValueError(f"unknown order fields: {sorted(unknown)}")
-        names = tuple(sorted(move.fields))
+        fields = move.fields
+        given = tuple(fields)
+        names = shapes.get(given)
+        if names is None:
+            unknown = set(given) - _FIELDS
+            if unknown:
+                raise ValueError(f"unknown order fields: {sorted(unknown)}")
+            names = shapes[given] = tuple(sorted(given))
         key = (names, len(move.expected), move.status in TERMINAL)
         groups.setdefault(key, []).append(
             (
-                move.status.value,
-                *(move.fields[name] for name in names),
                 move.order_id,
-                *(old.value for old in move.expected),
+                *[old.value for old in move.expected],
+                move.status.value,
+                *[fields[name] for name in names],
             )
         )
     moved = 0
-    for (names, olds, terminal), params in groups.items():
-        assignments = ["status = ?", "updated_at = " + NOW, *(f"{name} = ?" for name in names)]
-        if terminal:
-            assignments.append("finished_at = COALESCE(finished_at, " + NOW + ")")
-        marks = ", ".join("?" * olds)
-        sql = "UPDATE orders SET " + ", ".join(assignments) + f" WHERE id = ? AND status IN ({marks})"
-        cursor = await tx.executemany(sql, params)
-        moved += cursor.rowcount
+    for (names, olds, terminal), rows in groups.items():
+        moved += await _update(tx, names, olds, terminal, rows)
     return moved
+
+
+async def _update(
+    tx: aiosqlite.Connection,
+    names: tuple[str, ...],
+    olds: int,
+    terminal: bool,
+    rows: list[tuple[object, ...]],
+) -> int:
+    """One shape of change: rows of (id, old statuses..., status, fields...); return how many moved."""
+    assigned = ("status", *names)
+    finish = ", finished_at = COALESCE(finished_at, " + NOW + ")" if terminal else ""
+    payload = json_rows(rows) if len({row[0] for row in rows}) == len(rows) else None
+    if payload is not None:
+        # One statement for the lot (see storage.bulk); an order listed twice goes the other way,
+        # since a joined UPDATE would apply only one of its rows.
+        olds_in = ", ".join(f"j.old{index}" for index in range(olds))
+        sql = (
+            "UPDATE orders SET updated_at = " + NOW + finish + ", "
+            + ", ".join(f"{name} = j.{name}" for name in assigned)
+            + " FROM (SELECT " + columns(("id", *(f"old{i}" for i in range(olds)), *assigned))
+            + f" FROM json_each(?)) AS j WHERE orders.id = j.id AND orders.status IN ({olds_in})"
+        )  # fmt: skip
+        cursor = await tx.execute(sql, (payload,))
+        return int(cursor.rowcount)
+    marks = ", ".join("?" * olds)
+    sql = (
+        "UPDATE orders SET updated_at = " + NOW + finish + ", "
+        + ", ".join(f"{name} = ?" for name in assigned)
+        + f" WHERE id = ? AND status IN ({marks})"
+    )  # fmt: skip
+    cursor = await tx.executemany(sql, [(*row[olds + 1 :], *row[: olds + 1]) for row in rows])
+    return int(cursor.rowcount)
 
 
 async def versions(tx: aiosqlite.Connection, order_ids: Sequence[int]) -> dict[int, tuple[OrderStatus, str]]:
     """Read the status and `updated_at` of orders inside a transaction, to tell whether they changed."""
-    rows = await select_all(
+    # One row holding them all (as JSON): one step for SQLite, whatever the count (see storage.bulk).
+    row = await select_one(
         tx,
-        "SELECT id, status, updated_at FROM orders WHERE id IN (SELECT value FROM json_each(?))",
+        "SELECT json_group_array(json_array(id, status, updated_at)) FROM orders "
+        "WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps(list(order_ids)),),
     )
-    return {row[0]: (OrderStatus(row[1]), row[2]) for row in rows}
+    found = json.loads(row[0]) if row is not None else []
+    return {order_id: (_STATUSES.get(status) or OrderStatus(status), at) for order_id, status, at in found}
 
 
 def placed(provider_order_id: str) -> dict[str, object]:
@@ -264,11 +350,22 @@ class OrderRepo:
 
     async def active(self, *, after_id: int = 0, limit: int = 1000) -> list[Order]:
         """Return orders the provider is still working on that have a provider id, by id."""
-        return await self._where(
-            "o.status IN ('pending', 'in_progress') AND o.provider_order_id IS NOT NULL "
-            "AND o.id > ? ORDER BY o.id LIMIT ?",
-            (after_id, limit),
-        )
+        return await self._where(_ACTIVE, (after_id, limit))
+
+    async def active_rows(self, *, after_id: int = 0, limit: int = 1000) -> list[OrderRow]:
+        """Return `active` as rows (`order_from_row` builds each), for a caller holding thousands a while.
+
+        The poller holds a page while its requests are answered. The garbage collector leaves tuples of
+        plain values alone, where thousands of Orders held that long would be moved to its oldest
+        generation, bringing sooner its next full collection, which stops the event loop while it
+        scans every object of the process.
+        """
+        # One row holding the page as JSON: SQLite builds it without the GIL, and no row object per
+        # order waits for the event loop (long enough, in a busy cycle, to reach an older generation).
+        row = await self.db.fetchone(_PAGE, (after_id, limit))
+        rows = [tuple(values) for values in json.loads(row[0])] if row is not None else []
+        rows.sort(key=_row_id)  # an aggregate promises no order
+        return rows
 
     async def with_status(self, status: OrderStatus, *, limit: int = 100) -> list[Order]:
         """Return orders in one status, oldest first."""

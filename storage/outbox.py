@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.bulk import columns, json_rows
 from storage.database import Database, change, touch
 
 OUTBOX_TOPIC = "outbox"
@@ -84,7 +85,17 @@ async def enqueue_rich(
 
 async def enqueue_many(tx: aiosqlite.Connection, messages: Sequence[tuple[int, str, str | None]]) -> None:
     """Queue (chat_id, text, ref) messages inside the caller's transaction; a ref queued before is skipped."""
-    await tx.executemany(_INSERT, messages)
+    payload = json_rows(messages)
+    if payload is None:
+        await tx.executemany(_INSERT, messages)
+    else:
+        # One statement for the lot, in the order given (see storage.bulk). `WHERE true` tells SQLite
+        # the ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
+        await tx.execute(
+            "INSERT INTO outbox (chat_id, text, ref) SELECT " + columns(("chat_id", "text", "ref"))
+            + " FROM json_each(?) WHERE true ORDER BY key ON CONFLICT (ref) DO NOTHING",
+            (payload,),
+        )  # fmt: skip
     touch(OUTBOX_TOPIC)
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot import texts
 from bot.config import Settings
 from bot.notify.alerts import alert_admins, send_alert
+from bot.orders.poll_cycle import Cycle
 from bot.orders.settlement import SettleReport, settle
-from providers.base import Provider, StatusReport
-from providers.parsing import is_usable_order_id
+from providers.base import Provider
 from storage.database import Database
-from storage.orders import Order, OrderRepo, OrderStatus, transition
+from storage.orders import ROW_ID, Order, OrderRepo, OrderStatus, order_from_row, transition
 
 logger = logging.getLogger(__name__)
+
+_FIRST_PAGE = 200  # active orders
 
 
 @dataclass(slots=True)
@@ -42,18 +45,35 @@ async def poll_once(
     """One cycle: ask each provider about its active orders and apply what changed.
 
     Active orders are read a page at a time, so memory stays flat however many there are. A failed
-    request skips its orders until the next cycle; it never changes them.
+    request skips its orders until the next cycle; it never changes them. Requests run back to back
+    across pages (the next page is read while this one's requests go out), each provider never having
+    more than its `concurrency` at once, and replies are settled as they arrive (see poll_cycle).
     """
     started = time.perf_counter()
     report = PollReport()
-    after_id = 0
-    while True:
-        page = await orders.active(after_id=after_id, limit=page_size)
-        if not page:
-            break
-        after_id = page[-1].id
-        report.orders += len(page)
-        await _poll_page(db, page, providers, settings, report)
+    cycle = Cycle(db, providers, settings, report, settle)  # this module's settle, as it is now
+    try:
+        # A short first page gets the first requests out sooner; the others are read while requests
+        # are in flight.
+        page = await orders.active_rows(after_id=0, limit=min(page_size, _FIRST_PAGE))
+        while page:
+            report.orders += len(page)
+            upcoming = asyncio.ensure_future(orders.active_rows(after_id=page[-1][ROW_ID], limit=page_size))
+            try:
+                for row in await cycle.submit(page):
+                    await _park_unusable(db, settings, order_from_row(row), report)
+            except BaseException:
+                upcoming.cancel()
+                await asyncio.gather(upcoming, return_exceptions=True)
+                raise
+            page = await upcoming
+        await cycle.close()
+    except asyncio.CancelledError:
+        await cycle.cancel()
+        raise
+    except Exception:
+        await cycle.close()  # what was asked is still settled (a no-op if closing failed)
+        raise
     report.seconds = time.perf_counter() - started
     if report.settled.changed or report.failed_requests or report.failed_settles or report.parked:
         logger.info(
@@ -69,68 +89,6 @@ async def poll_once(
             report.seconds,
         )
     return report
-
-
-async def _poll_page(
-    db: Database, page: list[Order], providers: Mapping[str, Provider], settings: Settings, report: PollReport
-) -> None:
-    """Poll one page of active orders; an unexpected error loses its own chunk, never the cycle."""
-    by_provider: dict[str, dict[str, list[Order]]] = {}
-    unusable: list[Order] = []
-    for order in page:
-        assert order.provider_order_id is not None
-        if not is_usable_order_id(order.provider_order_id):
-            unusable.append(order)
-            continue
-        by_provider.setdefault(order.provider, {}).setdefault(order.provider_order_id, []).append(order)
-    for order in unusable:
-        await _park_unusable(db, settings, order, report)
-    for name, by_id in by_provider.items():
-        provider = providers.get(name)
-        if provider is None:
-            logger.error("%d active orders belong to provider %r, which is not configured", len(by_id), name)
-            continue
-        try:
-            chunks = await provider.statuses_chunked(list(by_id))
-        except Exception as exc:
-            # Provider failures come back per chunk; anything raised here is a bug. Skip these orders only.
-            report.requests += 1
-            report.failed_requests += 1
-            report.last_error = f"{type(exc).__name__}: {exc}"
-            logger.exception(
-                "Status requests to %s failed unexpectedly; orders %s are skipped this cycle",
-                name,
-                _ids(order for orders in by_id.values() for order in orders),
-            )
-            continue
-        for chunk in chunks:
-            report.requests += 1
-            if chunk.error is not None:
-                report.failed_requests += 1
-                report.last_error = str(chunk.error)
-                logger.warning(
-                    "Status request for %d orders failed (%s); they are skipped this cycle",
-                    len(chunk.order_ids),
-                    chunk.error,
-                )
-                continue
-            pairs: list[tuple[Order, StatusReport]] = []
-            for provider_order_id, status in chunk.statuses.items():
-                pairs.extend((order, status) for order in by_id.get(provider_order_id, ()))
-            try:
-                _add(report.settled, await settle(db, settings, pairs))
-            except Exception:
-                # Settlement is one transaction per chunk, so nothing of this chunk was written.
-                report.failed_settles += 1
-                logger.exception(
-                    "Settling orders %s failed; they are skipped this cycle",
-                    _ids(order for order, _ in pairs),
-                )
-
-
-def _ids(orders: Iterable[Order]) -> str:
-    """Our order ids for a log line (never the provider's key or reply)."""
-    return ", ".join(str(order_id) for order_id in sorted({order.id for order in orders})) or "-"
 
 
 async def _park_unusable(db: Database, settings: Settings, order: Order, report: PollReport) -> None:
@@ -157,11 +115,6 @@ async def _park_unusable(db: Database, settings: Settings, order: Order, report:
     if moved:
         report.parked += 1
         logger.warning("Order %s has an unusable provider order id; parked for an admin", order.id)
-
-
-def _add(total: SettleReport, part: SettleReport) -> None:
-    for name in SettleReport.__slots__:
-        setattr(total, name, getattr(total, name) + getattr(part, name))
 
 
 @dataclass(slots=True)

@@ -8,18 +8,20 @@ the whole batch rolls back and is settled order by order, where the duplicate is
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 import aiosqlite
 
 from bot import texts
 from bot.config import Settings
-from bot.i18n import N_, _
+from bot.i18n import N_, _, use_locale
 from bot.notify.alerts import admin_copies
-from bot.notify.notices import Render, render_in
+from bot.notify.notices import Render
 from bot.texts import catalog_admin
 from bot.wallet.money import MINOR_PER_MAJOR, proportional_floor
 from providers.base import RemoteState, StatusReport
@@ -87,8 +89,32 @@ def _flag(
     return plan
 
 
+def repeats(order: Order, report: StatusReport) -> bool:
+    """Tell cheaply whether a report only repeats what an unflagged active order records.
+
+    True implies plan_change returns None: most orders of most poll cycles, checked without building
+    anything. False decides nothing (plan_change does).
+    """
+    return (
+        order.attention is None
+        and order.bad_polls == 0
+        and not report.not_found
+        and _STATE_TO_STATUS.get(report.state) is order.status
+        and order.status in ACTIVE
+        and (report.raw_status or None) == order.provider_status
+        and (report.start_count is None or report.start_count == order.start_count)
+        and (report.remains is None or report.remains == order.remains)
+        and _overcharge_figure(order, report) is None
+    )
+
+
 def plan_change(order: Order, report: StatusReport, settings: Settings) -> Plan | None:
     """Decide what a status report means for an active order; None when nothing changes."""
+    return None if repeats(order, report) else decide(order, report, settings)
+
+
+def decide(order: Order, report: StatusReport, settings: Settings) -> Plan | None:
+    """plan_change without the shortcut for reports that change nothing."""
     state = report.state
     common: dict[str, object] = {"provider_status": report.raw_status or None}
     if report.start_count is not None:
@@ -157,14 +183,22 @@ def _overcharge(order: Order, report: StatusReport, settings: Settings) -> tuple
     The last charge the provider reported counts when this reply carries none. A per-package rate
     taken per 1000, a wrong CURRENCY or a price rise shows up here on the first order.
     """
-    charge = report.charge if report.charge is not None else order.provider_charge
-    if charge is None or charge * MINOR_PER_MAJOR <= order.charge:
+    charge = _overcharge_figure(order, report)
+    if charge is None:
         return None
     figures = catalog_admin.provider_charge_above_paid(str(charge), order.charge, settings.currency)
     return (
         catalog_admin.ATTENTION_PROVIDER_CHARGE.format(**figures),
         lambda: _(catalog_admin.ATTENTION_PROVIDER_CHARGE).format(**figures),
     )
+
+
+def _overcharge_figure(order: Order, report: StatusReport) -> Decimal | None:
+    """What the provider charges for the order when that is more than the customer paid, else None."""
+    charge = report.charge if report.charge is not None else order.provider_charge
+    if charge is None or charge * MINOR_PER_MAJOR <= order.charge:
+        return None
+    return charge
 
 
 def _price_guard(plan: Plan, overcharge: tuple[str, Render] | None, settings: Settings) -> Plan:
@@ -208,7 +242,14 @@ async def write_plans(
     tx: aiosqlite.Connection, settings: Settings, plans: list[Plan], report: SettleReport
 ) -> None:
     """Write plans inside the caller's transaction, skipping orders changed since they were read."""
-    current = await versions(tx, [plan.order.id for plan in plans])
+    # Each await is a trip to the database thread and back through the event loop, which a poll cycle
+    # keeps busy: independent reads go together, and the orders move while the notices are rendered.
+    # Every notice is in its reader's language: the customers' and the admins' locales come with the
+    # versions.
+    readers = [*(plan.order.user_id for plan in plans), *settings.admin_ids]
+    current, locales = await asyncio.gather(
+        versions(tx, [plan.order.id for plan in plans]), locales_of(tx, readers)
+    )
     live: list[Plan] = []
     for plan in plans:
         order = plan.order
@@ -221,7 +262,6 @@ async def write_plans(
     if not live:
         return
 
-    await transition_many(tx, [Move(p.order.id, (p.order.status,), p.status, p.fields) for p in live])
     refunds = [plan for plan in live if plan.refund > 0]
     entries = [
         order_refund(p.order, p.refund, f"Order #{p.order.id} {p.status}", p.admin_id) for p in refunds
@@ -230,19 +270,17 @@ async def write_plans(
     balance_after = {plan.order.id: balance for plan, balance in zip(refunds, balances, strict=True)}
     report.refunded += sum(plan.refund for plan in refunds)
 
-    # Every notice in its reader's language: the customers' and the admins' locales in one query.
-    locales = await locales_of(tx, [*(plan.order.user_id for plan in live), *settings.admin_ids])
+    moves = [Move(p.order.id, (p.order.status,), p.status, p.fields) for p in live]
+    moving = asyncio.ensure_future(transition_many(tx, moves))
+    try:
+        await asyncio.sleep(0)  # let the update reach the database thread before rendering
+        settled = _settled_notices(live, locales, balance_after, settings.currency)
+    finally:
+        await moving  # never leave a statement of this transaction behind
     notices: list[tuple[int, str, str | None]] = []
-    for plan in live:
+    for plan, text in zip(live, settled, strict=True):
         order = plan.order
-        if plan.notice_ref is not None:
-            after = balance_after.get(order.id, 0)
-            status, fields, refund, currency = plan.status, plan.fields, plan.refund, settings.currency
-            text = render_in(
-                locales,
-                order.user_id,
-                lambda: texts.order_settled(order, status, fields, refund, after, currency),  # noqa: B023
-            )
+        if plan.notice_ref is not None and text is not None:
             notices.append((order.user_id, text, plan.notice_ref))
         if plan.alert is not None:
             notices.extend(admin_copies(settings, *plan.alert, locales))
@@ -254,3 +292,26 @@ async def write_plans(
             report.canceled += plan.status == OrderStatus.CANCELED
     if notices:
         await enqueue_many(tx, notices)
+
+
+def _settled_notices(
+    plans: list[Plan], locales: Mapping[int, str], balance_after: Mapping[int, int], currency: str
+) -> list[str | None]:
+    """Each plan's notice to its customer (None for a plan without one), in the customer's language.
+
+    Rendered a language at a time: switching the locale for every notice costs more than the text.
+    """
+    by_locale: dict[str | None, list[int]] = {}
+    for index, plan in enumerate(plans):
+        if plan.notice_ref is not None:
+            by_locale.setdefault(locales.get(plan.order.user_id), []).append(index)
+    rendered: list[str | None] = [None] * len(plans)
+    for locale, indexes in by_locale.items():
+        with use_locale(locale):
+            for index in indexes:
+                plan = plans[index]
+                after = balance_after.get(plan.order.id, 0)
+                rendered[index] = texts.order_settled(
+                    plan.order, plan.status, plan.fields, plan.refund, after, currency
+                )
+    return rendered
