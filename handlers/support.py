@@ -28,7 +28,7 @@ from bot.support.topics import ForumTopics
 from handlers.callbacks import CancelCb, SupportOrderCb, SupportTopicCb
 from handlers.common import show
 from handlers.filters import IsPrivate, RepliesToBot, TextIs
-from handlers.keyboards import main_menu
+from handlers.keyboards import cancel_keyboard, main_menu
 from handlers.states import SupportForm
 from storage.database import Database
 from storage.orders import OrderRepo
@@ -45,12 +45,6 @@ def topics_keyboard(order_id: int = 0) -> InlineKeyboardMarkup:
     leave = SupportTopicCb(topic=CANCEL, order_id=order_id).pack()
     rows.append([InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=leave)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def cancel_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())]]
-    )
 
 
 def post_of(message: Message) -> Post | None:

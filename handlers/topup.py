@@ -21,7 +21,7 @@ from bot.wallet.stars import XTR, amount_limits, open_intent, presets
 from handlers.callbacks import CancelCb, TopupCb
 from handlers.common import show
 from handlers.filters import HasText, TextIs
-from handlers.keyboards import main_menu
+from handlers.keyboards import cancel_keyboard, main_menu
 from handlers.states import TopupForm
 from storage.database import Database
 from storage.users import UserRepo
@@ -41,12 +41,6 @@ def topup_keyboard(settings: Settings) -> InlineKeyboardMarkup:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(text=texts.BTN_OTHER_AMOUNT, callback_data=TopupCb(amount=0).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def cancel_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=texts.BTN_CANCEL, callback_data=CancelCb().pack())]]
-    )
 
 
 def refusal(amount: int, settings: Settings) -> str | None:

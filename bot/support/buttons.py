@@ -22,37 +22,20 @@ class TicketAdminCb(CallbackData, prefix="tka"):
     ticket_id: int
 
 
+def _buttons(make: type[TicketCb] | type[TicketAdminCb], ticket_id: int) -> str:
+    """Reply and Close as the JSON the outbox stores (labels in the current locale)."""
+    row = [
+        InlineKeyboardButton(text=label, callback_data=make(action=action, ticket_id=ticket_id).pack())
+        for label, action in ((texts.BTN_TICKET_REPLY, "reply"), (texts.BTN_TICKET_CLOSE, "close"))
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row]).model_dump_json(exclude_none=True)
+
+
 def customer_buttons(ticket_id: int) -> str:
-    """Reply and Close for the customer, as the JSON the outbox stores (in the current locale)."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=texts.BTN_TICKET_REPLY,
-                    callback_data=TicketCb(action="reply", ticket_id=ticket_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=texts.BTN_TICKET_CLOSE,
-                    callback_data=TicketCb(action="close", ticket_id=ticket_id).pack(),
-                ),
-            ]
-        ]
-    ).model_dump_json(exclude_none=True)
+    """Reply and Close for the customer."""
+    return _buttons(TicketCb, ticket_id)
 
 
 def admin_buttons(ticket_id: int) -> str:
-    """Reply and Close for admins, as the JSON the outbox stores (in the current locale)."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=texts.BTN_TICKET_REPLY,
-                    callback_data=TicketAdminCb(action="reply", ticket_id=ticket_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=texts.BTN_TICKET_CLOSE,
-                    callback_data=TicketAdminCb(action="close", ticket_id=ticket_id).pack(),
-                ),
-            ]
-        ]
-    ).model_dump_json(exclude_none=True)
+    """Reply and Close for admins."""
+    return _buttons(TicketAdminCb, ticket_id)
