@@ -25,7 +25,7 @@ from bot.catalog.sync import sync_catalog
 from handlers.keyboards import CATEGORIES_PAGE, PAGE_SIZE, PLATFORMS_PAGE
 from providers.smm_v2 import SmmV2Client
 from storage.catalog import CatalogRepo
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from tests.fakes.provider import FakeProvider
 from tests.harness import PROVIDER_KEY
 
@@ -107,7 +107,7 @@ async def taps_figures(catalogue: Catalogue) -> list[Figure]:
     panel = FakeProvider(key=PROVIDER_KEY)
     panel.load_services_json(REAL)
     await panel.start()
-    db = Database(catalogue.folder / "real.sqlite3")
+    db = SQLiteDatabase(catalogue.folder / "real.sqlite3")
     await db.connect()
     try:
         catalog = CatalogRepo(db)

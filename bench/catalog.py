@@ -32,7 +32,7 @@ from bench.common import BENCH_DIR, Figure, Outcome, below, exactly
 from bot.catalog.sync import SyncReport, sync_catalog
 from providers.smm_v2 import SmmV2Client
 from storage.catalog import CatalogRepo
-from storage.database import Database
+from storage.database import Database, SQLiteDatabase
 from tests.harness import PROVIDER_KEY
 
 NAME = "catalog"
@@ -209,7 +209,7 @@ async def run(quick: bool, folder: Path) -> Outcome:
     """Build the catalogue, serve it from a fake panel process, and take every measure in turn."""
     entries = build_entries()
     panel = Panel(folder / "services.json", folder)
-    db = Database(folder / "catalog.sqlite3")
+    db = SQLiteDatabase(folder / "catalog.sqlite3")
     await db.connect()
     try:
         await panel.serve(entries)

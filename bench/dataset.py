@@ -24,7 +24,7 @@ from bot.catalog.pricing import service_price
 from bot.catalog.sync import sync_catalog
 from bot.wallet.money import proportional_floor
 from storage.catalog import CatalogRepo, Service
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from tests.fakes.provider import FakeOrder, FakeProvider
 
 USER_BASE = 10_000_000  # Telegram-like user ids
@@ -106,7 +106,7 @@ async def build(path: Path, shape: Shape, *, seed: int = 1) -> None:
 async def _prepare(path: Path) -> list[Service]:
     """Migrate a new file and sync the fake provider's catalogue into it, as the bot does at start."""
     provider = await start_provider()
-    db = Database(path)
+    db = SQLiteDatabase(path)
     try:
         await db.connect()
         settings = bench_settings(path, provider.url)

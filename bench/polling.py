@@ -25,7 +25,7 @@ from bot.orders.settlement import settle
 from bot.warmup import freeze_startup_objects
 from providers.base import StatusReport
 from providers.smm_v2 import SmmV2Client
-from storage.database import Database
+from storage.database import Database, SQLiteDatabase
 from storage.orders import Order, OrderRepo
 from tests.fakes.provider import FakeProvider
 
@@ -47,7 +47,7 @@ class Poller:
 async def poller(path: Path, provider: FakeProvider) -> AsyncIterator[Poller]:
     """The database and the provider client exactly as the bot builds them."""
     settings = bench_settings(path, provider.url)
-    db = Database(path)
+    db = SQLiteDatabase(path)
     await db.connect()
     try:
         async with create_http_client(settings) as http:

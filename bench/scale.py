@@ -37,7 +37,7 @@ from bench.common import (
 )
 from bench.dataset import Shape, cached, register_active
 from bot import texts
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from storage.orders import OrderRepo
 from tests.fakes.provider import FakeProvider
 from tests.harness import PROVIDER_KEY, TOKEN
@@ -195,7 +195,7 @@ async def running(
 
 async def time_query(path: Path, users: list[int]) -> list[float]:
     """OrderRepo.for_user(user_id, limit=10) on the same file, one call at a time, after one warm pass."""
-    db = Database(path)
+    db = SQLiteDatabase(path)
     await db.connect()
     try:
         repo = OrderRepo(db)

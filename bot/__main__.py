@@ -1,7 +1,8 @@
-"""`python -m bot`: configure logging, read settings, run."""
+"""`python -m bot [migrate | set-webhook | delete-webhook]`: run the bot, or one command and exit."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -12,7 +13,28 @@ from pydantic import ValidationError
 
 from bot.app import run
 from bot.config import Settings
+from bot.logs import log_handler
+from bot.webhook_setup import delete_webhook_command, set_webhook_command
+from storage.database import open_database
 from storage.instance_lock import AlreadyRunning, instance_lock
+
+
+async def migrate_command(settings: Settings) -> int:
+    """Bring the database's schema up to date, then exit (instances also do it when they start)."""
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    db = open_database(url, settings.database_path)
+    await db.connect()  # applies pending migrations, under a lock when several instances start at once
+    await db.close()
+    where = "PostgreSQL (DATABASE_URL)" if url else str(settings.database_path)
+    print(f"The database schema is up to date: {where}")
+    return 0
+
+
+COMMANDS = {
+    "migrate": migrate_command,
+    "set-webhook": set_webhook_command,
+    "delete-webhook": delete_webhook_command,
+}
 
 
 def _settings_problem(exc: ValidationError) -> str:
@@ -23,19 +45,33 @@ def _settings_problem(exc: ValidationError) -> str:
     return f"Configuration error: {name} {reason}. See .env.example for every setting."
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Run the shop bot (no command).")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=sorted(COMMANDS),
+        help="update the database schema, or register or remove the webhook, then exit",
+    )
+    args = parser.parse_args(argv)
     try:
         settings = Settings()  # values come from the environment
     except ValidationError as exc:
         print(_settings_problem(exc), file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=settings.log_level, handlers=[log_handler(settings.log_format)])
+    logging.captureWarnings(True)  # a warning is a log record too, in LOG_FORMAT
     try:
-        with instance_lock(settings.database_path), contextlib.suppress(KeyboardInterrupt):
+        if args.command is not None:
+            return asyncio.run(COMMANDS[args.command](settings))
+        # One process per SQLite file; on PostgreSQL several instances share the database by design.
+        single = (
+            instance_lock(settings.database_path)
+            if settings.database_url is None
+            else contextlib.nullcontext()
+        )
+        with single, contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))
     except AlreadyRunning:
         print(

@@ -13,21 +13,21 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnauthorizedError
-from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
 
 from bot import texts
 from bot.admin.audit import AUDIT_DELAY_MINUTES, audit_job
 from bot.catalog.currency import check_provider_currency
 from bot.catalog.sync import scheduled_sync
 from bot.config import Settings
-from bot.fsm_storage import SQLiteStorage
+from bot.fsm_storage import create_fsm
 from bot.growth.broadcasts import PROGRESS_SECONDS as BROADCAST_PROGRESS_SECONDS
 from bot.growth.broadcasts import broadcast_job
 from bot.i18n import DEFAULT_LOCALE, I18N, LANGUAGES, UserLocale, use_locale
+from bot.leadership import Leaders, create_leaders
 from bot.middlewares import CheckoutFirstFSM, RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.notify.notifier import Notifier
@@ -38,6 +38,7 @@ from bot.scheduler import create_scheduler
 from bot.support.topics import ForumTopics
 from bot.wallet.stars_reconcile import RECONCILE_DELAY_MINUTES, reconcile_job
 from bot.warmup import freeze_startup_objects, pin_response_models
+from bot.webhook import run_webhook
 from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
@@ -45,7 +46,7 @@ from providers.unconfigured import UnconfiguredProvider
 from storage.broadcasts import BroadcastRepo
 from storage.cancels import CancelRepo
 from storage.catalog import CatalogRepo
-from storage.database import Database
+from storage.database import Database, open_database
 from storage.fsm import FsmRepo
 from storage.ledger import LedgerRepo
 from storage.orders import OrderRepo
@@ -85,6 +86,18 @@ def create_http_client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
+def create_redis(settings: Settings) -> Redis | None:
+    """The Redis client shared by FSM storage, event isolation and job leases; None without REDIS_URL."""
+    if settings.redis_url is None:
+        return None
+    return Redis.from_url(
+        settings.redis_url.get_secret_value(),
+        socket_timeout=5,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )
+
+
 def create_provider(settings: Settings, http: httpx.AsyncClient) -> Provider:
     """The upstream panel client (a refusing stand-in until PROVIDER_KEY is set)."""
     key = settings.provider_key.get_secret_value()
@@ -102,7 +115,9 @@ def create_dispatcher(
     http: httpx.AsyncClient | None = None,
 ) -> Dispatcher:
     """Build the dispatcher with every dependency in its workflow data and lifecycle hooks registered."""
-    db = Database(settings.database_path)
+    db = open_database(
+        settings.database_url.get_secret_value() if settings.database_url else None, settings.database_path
+    )
     http = http or create_http_client(settings)
     provider = provider or create_provider(settings, http)
     users = UserRepo(db)
@@ -111,9 +126,13 @@ def create_dispatcher(
     orders = OrderRepo(db)
     notifier = Notifier(bot, outbox, users)
     db.on_commit(OUTBOX_TOPIC, notifier.wake)
-    storage = SQLiteStorage(FsmRepo(db), DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
-    # Updates of one user run one at a time, so a double tap cannot race through a conversation.
-    isolation = SimpleEventIsolation()
+    redis = create_redis(settings)
+    # In Redis with REDIS_URL (shared by every instance), else in SQLite; updates of one user run one at
+    # a time either way, so a double tap cannot race through a conversation.
+    storage, isolation = create_fsm(FsmRepo(db), redis)
+    # Which instance runs each background job; the outbox sender runs only on its leader too.
+    leaders = create_leaders(settings, namespace=str(bot.id), redis=redis)
+    leaders["outbox_sender"].on_change(notifier.lead)
     dp = Dispatcher(
         storage=storage,
         fsm_strategy=FSMStrategy.USER_IN_CHAT,
@@ -137,6 +156,8 @@ def create_dispatcher(
         topics=ForumTopics(bot, db, settings),
         notifier=notifier,
         scheduler=create_scheduler(),
+        redis=redis,  # None without REDIS_URL; the readiness probe pings it
+        leaders=leaders,
         ordering=OrderingDeps(db=db, catalog=catalog, orders=orders, provider=provider, settings=settings),
     )
     dp.fsm = CheckoutFirstFSM(storage=storage, strategy=FSMStrategy.USER_IN_CHAT, events_isolation=isolation)
@@ -165,23 +186,23 @@ async def on_startup(
     ordering: OrderingDeps,
     orders: OrderRepo,
     outbox: OutboxRepo,
+    leaders: Leaders,
 ) -> None:
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
     await recover_interrupted(ordering)
-    interrupted = await outbox.settle_interrupted()
-    if interrupted:
-        logger.warning("%d broadcast message(s) were being sent at a crash; counted as sent", interrupted)
     try:
-        await bot.delete_webhook(drop_pending_updates=False)
+        if settings.webhook_url is None:
+            # Polling only: in webhook mode `python -m bot set-webhook` owns the webhook, so instances
+            # never race to set or delete it.
+            await bot.delete_webhook(drop_pending_updates=False)
         await publish_commands(bot)
     except TelegramAPIError as exc:
-        # Polling retries on its own; the command list is cosmetic and is set again on the next start.
-        logger.warning("Could not reach Telegram at start-up (%s); polling will keep trying", exc)
-    await scheduled_sync(provider, catalog)
-    await check_provider_currency(provider, db, settings)
+        # Updates keep coming on their own; the command list is cosmetic and is set again on the next start.
+        logger.warning("Could not reach Telegram at start-up (%s); carrying on", exc)
+    # Every instance schedules every job; a run on one that does not lead the job returns at once.
     scheduler.add_job(
-        scheduled_sync,
+        leaders.guard("catalog_sync", scheduled_sync),
         "interval",
         minutes=settings.catalog_sync_minutes,
         args=(provider, catalog),
@@ -189,7 +210,7 @@ async def on_startup(
         replace_existing=True,
     )
     scheduler.add_job(
-        poll_job,
+        leaders.guard("status_poll", poll_job),
         "interval",
         seconds=settings.poll_interval_seconds,
         args=(db, orders, {provider.name: provider}, settings, FailureStreak()),
@@ -197,7 +218,7 @@ async def on_startup(
         replace_existing=True,
     )
     scheduler.add_job(
-        refill_poll_job,
+        leaders.guard("refill_poll", refill_poll_job),
         "interval",
         seconds=settings.poll_interval_seconds,
         args=(db, {provider.name: provider}, settings),
@@ -205,7 +226,7 @@ async def on_startup(
         replace_existing=True,
     )
     scheduler.add_job(
-        housekeeping_job,
+        leaders.guard("housekeeping", housekeeping_job),
         "interval",
         hours=24,
         args=(outbox,),
@@ -215,7 +236,7 @@ async def on_startup(
         next_run_time=datetime.now(UTC) + timedelta(minutes=HOUSEKEEPING_DELAY_MINUTES),
     )
     scheduler.add_job(
-        audit_job,
+        leaders.guard("ledger_audit", audit_job),
         "interval",
         hours=24,
         args=(db, settings),
@@ -224,7 +245,7 @@ async def on_startup(
         next_run_time=datetime.now(UTC) + timedelta(minutes=AUDIT_DELAY_MINUTES),
     )
     scheduler.add_job(
-        broadcast_job,
+        leaders.guard("broadcast_progress", broadcast_job),
         "interval",
         seconds=BROADCAST_PROGRESS_SECONDS,
         args=(db, settings, bot),
@@ -232,7 +253,7 @@ async def on_startup(
         replace_existing=True,
     )
     scheduler.add_job(
-        reconcile_job,
+        leaders.guard("stars_reconciliation", reconcile_job),
         "interval",
         hours=24,
         args=(db, settings, bot),
@@ -240,8 +261,12 @@ async def on_startup(
         replace_existing=True,
         next_run_time=datetime.now(UTC) + timedelta(minutes=RECONCILE_DELAY_MINUTES),
     )
+    # Leading a job lasts across its runs; leading the outbox starts the notifier (notifier.lead).
+    await leaders.start()
+    if leaders["catalog_sync"].is_leader:
+        await scheduled_sync(provider, catalog)
+    await check_provider_currency(provider, db, settings)
     scheduler.start()
-    notifier.start()
     freeze_startup_objects()
     logger.info("Bot started")
 
@@ -259,11 +284,12 @@ async def publish_commands(bot: Bot) -> None:
 
 async def on_shutdown(
     db: Database,
-    notifier: Notifier,
     scheduler: AsyncIOScheduler,
     http: httpx.AsyncClient,
     settings: Settings,
     ordering: OrderingDeps,
+    leaders: Leaders,
+    redis: Redis | None,
 ) -> None:
     """Let placements in flight finish (bounded), then stop background work and close resources."""
     if scheduler.running:
@@ -277,9 +303,13 @@ async def on_shutdown(
             cut_off,
             settings.shutdown_grace_seconds,
         )
-    await notifier.stop()
+    # Step down from every job: the notifier stops (after the messages handed to Telegram) and the
+    # leases are released, so another instance takes over at its next attempt.
+    await leaders.stop()
     await http.aclose()
     await db.close()
+    if redis is not None:
+        await redis.aclose()
     logger.info("Bot stopped")
 
 
@@ -299,7 +329,7 @@ async def wait_for_telegram(bot: Bot, *, max_delay: float = 60.0) -> None:
 
 
 async def run(settings: Settings) -> None:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot until interrupted: long polling, or a webhook server when WEBHOOK_URL is set."""
     bot = create_bot(settings)
     try:
         await wait_for_telegram(bot)
@@ -307,4 +337,7 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
         raise
     dp = create_dispatcher(settings, bot)
-    await dp.start_polling(bot)
+    if settings.webhook_url is not None:
+        await run_webhook(settings, bot, dp)
+    else:
+        await dp.start_polling(bot)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +21,12 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     telegram_api_url: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # PostgreSQL for several instances (postgresql://user:password@host:5432/db); empty = SQLite at
+    # DATABASE_PATH. Secret: it may hold a password.
+    database_url: SecretStr | None = None
+    # Redis for several instances (redis://[:password@]host:6379/0): conversation state, the per-user
+    # update lock and job leadership, shared by all of them; empty = in the database, for one. Secret.
+    redis_url: SecretStr | None = None
     provider_url: str = "https://example-panel.invalid/api/v2"
     provider_key: SecretStr = SecretStr("")
     poll_interval_seconds: float = Field(default=60, gt=0)
@@ -46,6 +54,37 @@ class Settings(BaseSettings):
     support_chat_id: int | None = None
     # The whole /paysupport answer, replacing the default one (HTML allowed, as the owner writes it).
     paysupport_text: str = Field(default="", max_length=2000)
+    # Webhook mode: Telegram POSTs updates to WEBHOOK_URL (several instances may share it); unset = polling.
+    webhook_url: str | None = None
+    # Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token); required with WEBHOOK_URL.
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # Where this instance listens in webhook mode, usually behind a TLS-terminating proxy.
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - a container's port is reached from outside it
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # "text" for people, "json" (one object per line) for log collectors.
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: object) -> object:
+        """Empty means SQLite; otherwise a postgresql:// (or postgres://) URL."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        if not isinstance(text, str) or not text.strip().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a PostgreSQL URL such as postgresql://bot@127.0.0.1:5432/shop")
+        return text.strip()
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _check_redis_url(cls, value: object) -> object:
+        """Empty means no Redis; otherwise a redis://, rediss:// or unix:// URL."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        if not isinstance(text, str) or not text.strip().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL such as redis://127.0.0.1:6379/0")
+        return text.strip()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -160,6 +199,66 @@ class Settings(BaseSettings):
     def _upper_currency(cls, value: str) -> str:
         """Display currency codes in capitals."""
         return value.strip().upper()
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """Strip the value; an empty WEBHOOK_URL or WEBHOOK_SECRET is unset."""
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        """Accept JSON as well as json; empty means text."""
+        if isinstance(value, str):
+            return value.strip().lower() or "text"
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        """Telegram posts to https:// only; http:// is accepted for this machine (tests, a local Bot API)."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if not parts.hostname or parts.scheme not in {"http", "https"}:
+            raise ValueError("must be a full URL such as https://shop.example/telegram/webhook")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ValueError("must start with https:// (Telegram posts updates over HTTPS only)")
+        if url_path(value) in HEALTH_PATHS:
+            raise ValueError(f"its path must not be one of the health endpoints {', '.join(HEALTH_PATHS)}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Required with WEBHOOK_URL; Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -."""
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError(f"must be set when WEBHOOK_URL is set ({_ALLOWED_CHARACTERS})")
+            return None
+        if not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(f"must be {_ALLOWED_CHARACTERS}")  # the value itself is never echoed
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path this instance serves updates on: WEBHOOK_URL's path ("/" when it has none)."""
+        return url_path(self.webhook_url or "")
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+HEALTH_PATHS = ("/healthz", "/readyz")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ALLOWED_CHARACTERS = "1-256 characters: A-Z, a-z, 0-9, _ and -"
+
+
+def url_path(url: str) -> str:
+    """Return the path of a URL, "/" when it has none."""
+    return urlsplit(url).path or "/"
 
 
 def _check_cents(value: Decimal) -> None:

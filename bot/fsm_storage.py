@@ -1,4 +1,4 @@
-"""aiogram FSM storage on SQLite, so a customer mid-conversation keeps their place across a restart."""
+"""aiogram FSM storage: in the database for one instance, in Redis for several; both survive a restart."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
 
 from storage.fsm import FsmRepo
 
@@ -76,3 +86,25 @@ class SQLiteStorage(BaseStorage):
 
     async def close(self) -> None:
         """The database is closed by the application, not by the dispatcher."""
+
+
+class SharedRedisStorage(RedisStorage):
+    """aiogram's Redis storage on the application's client, which also serves isolation and job leases."""
+
+    async def close(self) -> None:
+        """The Redis client is closed by the application, not by the dispatcher (it closes storage first)."""
+
+
+def create_fsm(repo: FsmRepo, redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation storage and the per-user update lock: in Redis when there is one, else in-process."""
+    key_builder = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+    if redis is None:
+        # Updates of one user run one at a time, so a double tap cannot race through a conversation.
+        # The cache is exact only while this process is the only writer: not on a shared PostgreSQL.
+        shared = repo.db.dialect != "sqlite"
+        return SQLiteStorage(repo, key_builder, cache_size=0 if shared else 20_000), SimpleEventIsolation()
+    storage = SharedRedisStorage(redis, key_builder)
+    # The same across instances: whichever instance receives a user's updates, they run one at a time
+    # (a Redis lock per user, expiring after 60 s should its holder die), and the conversation goes on
+    # wherever its next update lands. Waiters poll the lock, so under contention order is not guaranteed.
+    return storage, storage.create_isolation()

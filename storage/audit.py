@@ -11,13 +11,8 @@ Invariants of this code base (every money change writes its ledger row in the sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-
-import aiosqlite
 
 from storage.database import Database, select_all, select_one
 
@@ -100,7 +95,7 @@ _ORDERS = (
     "OR (o.status IN ('submitting', 'pending', 'in_progress', 'unknown') AND o.refunded != 0) "
     "OR NOT (SELECT COALESCE(SUM(CASE WHEN kind = 'charge' THEN -amount ELSE 0 END), 0) = o.charge "
     "AND COALESCE(SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), 0) = o.refunded "
-    "AND COALESCE(MIN(user_id) = o.user_id AND MAX(user_id) = o.user_id, 1) "
+    "AND COALESCE(MIN(user_id) = o.user_id AND MAX(user_id) = o.user_id, true) "
     "FROM ledger WHERE order_id = o.id) "
     "ORDER BY o.id LIMIT ?"
 )
@@ -131,23 +126,6 @@ def _issues(
     return tuple(found)
 
 
-@asynccontextmanager
-async def _snapshot(path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """A read-only connection of the audit's own, inside one read transaction (one consistent state).
-
-    The checks read every row for a few seconds on a big shop; on the shared reader connection they
-    would hold up every handler's reads meanwhile. In WAL mode this reader blocks no writer.
-    """
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        await conn.execute("PRAGMA query_only=ON")
-        await conn.execute("PRAGMA busy_timeout=10000")
-        await conn.execute("BEGIN")
-        yield conn
-    finally:
-        await conn.close()
-
-
 class AuditRepo:
     """Runs the ledger checks over the whole database."""
 
@@ -156,7 +134,7 @@ class AuditRepo:
 
     async def run(self, *, limit: int = 100) -> AuditFindings:
         """Check every user and order; return the problems (at most `limit` of each kind) and their counts."""
-        async with _snapshot(self.db.path) as conn:
+        async with self.db.snapshot() as conn:
             counts = await select_one(
                 conn, "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM orders)"
             )

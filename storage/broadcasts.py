@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database, change, select_one, touch
+from storage.database import Database, Row, change, select_one, touch
 from storage.outbox import OUTBOX_TOPIC
 
 # Recipients of each audience: `all`, `active-<days>` (wrote to the bot within so many days), `lang-<locale>`.
@@ -68,7 +66,7 @@ class Counts:
     left: int
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
         admin_id=row["admin_id"],
@@ -111,11 +109,14 @@ class BroadcastRepo:
         async with self.db.transaction() as tx:
             if await select_one(tx, "SELECT 1 FROM broadcasts WHERE status = 'sending'") is not None:
                 return None
-            cursor = await tx.execute(
-                "INSERT INTO broadcasts (admin_id, text, photo, markup, audience) VALUES (?, ?, ?, ?, ?)",
+            row = await select_one(
+                tx,
+                "INSERT INTO broadcasts (admin_id, text, photo, markup, audience) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (admin_id, text, photo, markup, str(audience)),
             )
-            broadcast_id = int(cursor.lastrowid or 0)
+            assert row is not None
+            broadcast_id = int(row[0])
             queued = await change(
                 tx,
                 "INSERT INTO outbox (chat_id, text, ref, photo, markup, priority, broadcast_id) "

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import aiosqlite
-
 from storage.catalog_search import SearchTable, search_table
 from storage.catalog_types import ORDERABLE_KINDS, Category, Service, ServiceData, SyncCounts
-from storage.database import Database, change, select_all, select_one, touch
+from storage.database import Database, Row, Tx, change, select_all, select_one, touch
 
 # The catalogue's types live in storage/catalog_types.py (search data needs them too); they are
 # handed on from here, where the rest of the code looks for them.
@@ -41,7 +39,7 @@ _AVAILABLE = (
 CATALOG_TOPIC = "catalog"
 
 
-def _service(row: aiosqlite.Row) -> Service:
+def _service(row: Row) -> Service:
     return Service(
         id=row["id"],
         provider=row["provider"],
@@ -186,14 +184,14 @@ class CatalogRepo:
         """Return one category with its count of orderable services (of one platform if given)."""
         row = await self.db.fetchone(
             "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s WHERE s.category_id = c.id "
-            "AND (? IS NULL OR s.platform = ?) AND " + _AVAILABLE + ") FROM categories c WHERE c.id = ?",
+            "AND (CAST(? AS TEXT) IS NULL OR s.platform = ?) AND " + _AVAILABLE + ") FROM categories c WHERE c.id = ?",
             (platform, platform, category_id),
         )
         return None if row is None else Category(row[0], row[1], row[2])
 
     async def services_in(self, category_id: int, platform: str | None = None) -> list[Service]:
         """Return the orderable services of a category (of one platform if given), in the provider's order."""
-        where = " WHERE s.category_id = ? AND (? IS NULL OR s.platform = ?) AND "
+        where = " WHERE s.category_id = ? AND (CAST(? AS TEXT) IS NULL OR s.platform = ?) AND "
         rows = await self.db.fetchall(
             _SELECT + where + _AVAILABLE + " ORDER BY s.id", (category_id, platform, platform)
         )
@@ -255,7 +253,7 @@ class CatalogRepo:
             )
 
 
-async def _category_id(tx: aiosqlite.Connection, name: str) -> int:
+async def _category_id(tx: Tx, name: str) -> int:
     await tx.execute("INSERT INTO categories (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
     row = await select_one(tx, "SELECT id FROM categories WHERE name = ?", (name,))
     assert row is not None

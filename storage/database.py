@@ -1,21 +1,28 @@
-"""The SQLite database: connections, pragmas, migrations and serialised write transactions."""
+"""The database: one API over SQLite (the default) and PostgreSQL (storage.postgres, for scale-out).
+
+Statements are written once, in SQL both databases understand, with `?` placeholders; the few that must
+differ (bulk reads and writes over JSON or arrays) ask `is_postgres(tx)`. This module is the SQLite side:
+connections, pragmas, migrations and serialised write transactions.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
 logger = logging.getLogger(__name__)
 
-Params = tuple[Any, ...] | dict[str, Any]
+Params = tuple[Any, ...] | list[Any] | dict[str, Any]
 
 # The topics written by the transaction running in this task (see `touch`).
 _touched: ContextVar[set[str] | None] = ContextVar("touched", default=None)
@@ -28,7 +35,111 @@ def touch(topic: str) -> None:
         touched.add(topic)
 
 
-class Database:
+class Row(Protocol):
+    """A result row: by position or by column name (sqlite3.Row and storage.postgres.PgRow)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    """What a write statement answers: how many rows it changed, and rows it returned."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    async def fetchone(self) -> Any: ...
+
+    async def fetchall(self) -> Iterable[Any]: ...
+
+
+class Tx(Protocol):
+    """A connection inside a write transaction (an aiosqlite connection, or storage.postgres.PgTx)."""
+
+    async def execute(self, sql: str, parameters: Any = None, /) -> Any: ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Any], /) -> Any: ...
+
+    async def execute_fetchall(self, sql: str, parameters: Any = None, /) -> Iterable[Any]: ...
+
+
+def is_postgres(conn: object) -> bool:
+    """True for a PostgreSQL connection (a transaction or the reader of storage.postgres)."""
+    return getattr(conn, "dialect", "sqlite") == "postgresql"
+
+
+def in_list(conn: object, column: str, values: Iterable[object]) -> tuple[str, object]:
+    """`column IN (values)` as SQL and its one parameter, however many values: a JSON array read with
+    `json_each` on SQLite, an array with `= ANY` on PostgreSQL (where the index serves it)."""
+    listed = list(values)
+    if is_postgres(conn):
+        kind = "bigint" if all(type(value) is int for value in listed) else "text"
+        return f"{column} = ANY(?::{kind}[])", listed
+    return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(listed)
+
+
+class Database(ABC):
+    """What every repository uses: committed reads, write transactions and commit listeners."""
+
+    dialect = "sqlite"
+
+    def __init__(self) -> None:
+        self._commit_listeners: dict[str, list[Callable[[], None]]] = {}
+
+    @abstractmethod
+    async def connect(self) -> None:
+        """Open connections and apply pending migrations."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close every connection."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """Run a block as one write transaction; commit on success, roll back on any error."""
+
+    @abstractmethod
+    def snapshot(self) -> AbstractAsyncContextManager[Tx]:
+        """A read-only transaction of its own over one consistent state (long reports, the audit)."""
+
+    @property
+    @abstractmethod
+    def reader(self) -> Tx:
+        """A connection for reads of committed state outside transactions."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Read every row from the last committed state."""
+
+    def on_commit(self, topic: str, listener: Callable[[], None]) -> None:
+        """Call `listener` after each committed transaction that touched `topic`.
+
+        The notifier wakes up this way when messages were queued, and only then.
+        """
+        self._commit_listeners.setdefault(topic, []).append(listener)
+
+    def _committed(self, touched: Iterable[str]) -> None:
+        for topic in touched:
+            for listener in self._commit_listeners.get(topic, ()):
+                listener()
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Read one row from the last committed state."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        """Read the first column of the first row, or None."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class SQLiteDatabase(Database):
     """One writer connection (transactions serialised by a lock) and one reader connection.
 
     WAL mode lets the reader see the last committed state while a write is in flight, so a
@@ -36,12 +147,12 @@ class Database:
     """
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = 10_000) -> None:
+        super().__init__()
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        self._commit_listeners: dict[str, list[Callable[[], None]]] = {}
 
     async def connect(self) -> None:
         """Open both connections and apply pending migrations."""
@@ -102,23 +213,25 @@ class Database:
                     await conn.execute("COMMIT")
             finally:
                 _touched.reset(token)
-        for topic in touched:
-            for listener in self._commit_listeners.get(topic, ()):
-                listener()
+        self._committed(touched)
 
-    def on_commit(self, topic: str, listener: Callable[[], None]) -> None:
-        """Call `listener` after each committed transaction that touched `topic`.
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection of its own, inside one read transaction (one consistent state).
 
-        The notifier wakes up this way when messages were queued, and only then.
+        The audit reads every row for a few seconds on a big shop; on the shared reader connection it
+        would hold up every handler's reads meanwhile. In WAL mode this reader blocks no writer.
         """
-        self._commit_listeners.setdefault(topic, []).append(listener)
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA query_only=ON")
+            await conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+            await conn.execute("BEGIN")
+            yield conn
+        finally:
+            await conn.close()
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        """Read one row from the last committed state."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Read every row from the last committed state.
 
         Statement and fetch run as one step on the reader's thread, so no statement of another read
@@ -126,15 +239,10 @@ class Database:
         """
         return await select_all(self.reader, sql, params)
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        """Read the first column of the first row, or None."""
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
         row = await select_one(conn, "PRAGMA user_version")
         current = int(row[0]) if row else 0
-        for number, name, sql in _migrations():
+        for number, name, sql in migrations():
             if number <= current:
                 continue
             logger.info("Applying migration %s", name)
@@ -146,7 +254,7 @@ class Database:
                 raise
 
 
-async def select_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+async def select_one(conn: Tx, sql: str, params: Params = ()) -> Row | None:
     """Run a query on `conn` (inside a transaction) and return its first row, in one trip.
 
     Each awaited call on an aiosqlite connection is a round trip to its thread, and a transaction
@@ -156,19 +264,22 @@ async def select_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) 
     return next(iter(rows), None)
 
 
-async def select_all(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+async def select_all(conn: Tx, sql: str, params: Params = ()) -> list[Row]:
     """Run a query on `conn` (inside a transaction) and return every row, in one trip."""
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def change(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> int:
+async def change(conn: Tx, sql: str, params: Params = ()) -> int:
     """Run a write statement on `conn` in one trip; return how many rows it changed."""
     cursor = await conn.execute(sql, params)
     return int(cursor.rowcount)
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """The numbered migration scripts of a dialect, in order: (number, file name, SQL)."""
     folder = resources.files("storage") / "migrations"
+    if dialect != "sqlite":
+        folder = folder / dialect
     found: list[tuple[int, str, str]] = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
@@ -176,3 +287,12 @@ def _migrations() -> list[tuple[int, str, str]]:
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     return found
+
+
+def open_database(url: str | None, path: Path) -> Database:
+    """PostgreSQL when a URL is given (storage.postgres), else the SQLite file at `path`."""
+    if url:
+        from storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+    return SQLiteDatabase(path)

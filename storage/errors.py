@@ -1,5 +1,9 @@
 """Errors raised by the storage layer; handlers turn them into polite replies."""
 
+import sqlite3
+
+import psycopg
+
 
 class StorageError(Exception):
     """Base class of every storage error."""
@@ -29,3 +33,13 @@ class DuplicateEntry(StorageError):
     def __init__(self, ref: str) -> None:
         super().__init__(f"ledger reference {ref!r} already exists")
         self.ref = ref
+
+
+# A write refused by a constraint, or by a concurrent transaction of another instance (PostgreSQL): the
+# transaction was rolled back as a whole, and trying it again, alone or later, is safe.
+CONFLICTS: tuple[type[Exception], ...] = (
+    DuplicateEntry,
+    sqlite3.IntegrityError,
+    psycopg.errors.IntegrityError,
+    psycopg.errors.TransactionRollback,
+)

@@ -9,10 +9,8 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import NotRequired, TypedDict, Unpack
 
-import aiosqlite
-
 from storage.bulk import columns, json_rows
-from storage.database import Database, select_one
+from storage.database import Database, Row, Tx, is_postgres, select_all, select_one
 from storage.errors import DuplicateEntry, InsufficientFunds, UnknownUser
 from storage.orders import NOW, Order
 
@@ -70,13 +68,13 @@ def order_refund(order: Order, amount: int, note: str, admin_id: int | None = No
     )
 
 
-async def apply_entry(tx: aiosqlite.Connection, **entry: Unpack[NewEntry]) -> int:
+async def apply_entry(tx: Tx, **entry: Unpack[NewEntry]) -> int:
     """Move `amount` cents (signed) on a wallet inside the caller's transaction; return the new balance."""
     [balance_after] = await apply_entries(tx, [entry])
     return balance_after
 
 
-async def apply_entries(tx: aiosqlite.Connection, entries: Sequence[NewEntry]) -> list[int]:
+async def apply_entries(tx: Tx, entries: Sequence[NewEntry]) -> list[int]:
     """Write entries, in order, inside the caller's transaction; return each one's balance after it.
 
     All or nothing: a reference written before (or twice in `entries`) raises DuplicateEntry, a debit the
@@ -94,20 +92,12 @@ async def apply_entries(tx: aiosqlite.Connection, entries: Sequence[NewEntry]) -
     # Every check comes before the first write, so a refused batch leaves nothing behind even in a
     # transaction that goes on; the write transaction is IMMEDIATE, so what is read here stays true.
     user_ids = sorted({entry["user_id"] for entry in entries})
-    # One row holding both answers as JSON: one step for SQLite however many (see storage.bulk).
-    row = await select_one(
-        tx,
-        "SELECT (SELECT json_group_array(json_array(id, balance)) FROM users "
-        "WHERE id IN (SELECT value FROM json_each(?))), "
-        "(SELECT json_group_array(ref) FROM ledger WHERE ref IN (SELECT value FROM json_each(?)))",
-        (json.dumps(user_ids), json.dumps(refs)),
+    balances, taken = await (
+        _locked_wallets(tx, user_ids, refs) if is_postgres(tx) else _wallets(tx, user_ids, refs)
     )
-    assert row is not None  # an aggregate always answers
-    taken = set(json.loads(row[1]))
     for ref in refs:
         if ref in taken:
             raise DuplicateEntry(ref)
-    balances: dict[int, int] = {user_id: balance for user_id, balance in json.loads(row[0])}
     after: list[int] = []
     for entry in entries:
         user_id, amount = entry["user_id"], entry["amount"]
@@ -121,10 +111,39 @@ async def apply_entries(tx: aiosqlite.Connection, entries: Sequence[NewEntry]) -
     return after
 
 
+async def _wallets(tx: Tx, user_ids: list[int], refs: list[str]) -> tuple[dict[int, int], set[str]]:
+    """SQLite: the balances and the references already written, read inside the IMMEDIATE transaction."""
+    # One row holding both answers as JSON: one step for SQLite however many (see storage.bulk).
+    row = await select_one(
+        tx,
+        "SELECT (SELECT json_group_array(json_array(id, balance)) FROM users "
+        "WHERE id IN (SELECT value FROM json_each(?))), "
+        "(SELECT json_group_array(ref) FROM ledger WHERE ref IN (SELECT value FROM json_each(?)))",
+        (json.dumps(user_ids), json.dumps(refs)),
+    )
+    assert row is not None  # an aggregate always answers
+    return {user_id: balance for user_id, balance in json.loads(row[0])}, set(json.loads(row[1]))
+
+
+async def _locked_wallets(tx: Tx, user_ids: list[int], refs: list[str]) -> tuple[dict[int, int], set[str]]:
+    """PostgreSQL: lock the wallets, then read the references already written.
+
+    Other instances write at the same time. The wallets are locked in id order (so two transactions
+    never wait for each other in a circle) until this one ends, so the balances read stay true; a
+    reference is always written with a lock on its wallet, so one written by a transaction that held
+    the lock before is committed, and seen, when this reads them.
+    """
+    rows = await select_all(
+        tx, "SELECT id, balance FROM users WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE", (user_ids,)
+    )
+    taken = await select_all(tx, "SELECT ref FROM ledger WHERE ref = ANY(?::text[])", (refs,))
+    return {int(row[0]): int(row[1]) for row in rows}, {str(row[0]) for row in taken}
+
+
 _LEDGER_COLUMNS = ("user_id", "amount", "kind", "ref", "order_id", "admin_id", "note", "balance_after")
 
 
-async def _write(tx: aiosqlite.Connection, entries: Sequence[NewEntry], after: list[int]) -> None:
+async def _write(tx: Tx, entries: Sequence[NewEntry], after: list[int]) -> None:
     rows = [
         (
             entry["user_id"],
@@ -146,7 +165,8 @@ async def _write(tx: aiosqlite.Connection, entries: Sequence[NewEntry], after: l
     # The balances are guarded like every debit, so one can never go below zero whatever was read.
     # One statement each for the lot (see storage.bulk), in the order given.
     names = ", ".join(_LEDGER_COLUMNS)
-    payload = json_rows(rows)
+    postgres = is_postgres(tx)  # PostgreSQL sends executemany as one pipeline
+    payload = None if postgres else json_rows(rows)
     if payload is not None:
         await tx.execute(
             f"INSERT INTO ledger ({names}) SELECT {columns(_LEDGER_COLUMNS)} FROM json_each(?) ORDER BY key",
@@ -154,7 +174,7 @@ async def _write(tx: aiosqlite.Connection, entries: Sequence[NewEntry], after: l
         )
     else:
         await tx.executemany(f"INSERT INTO ledger ({names}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    amounts = json_rows(moves)
+    amounts = None if postgres else json_rows(moves)
     if amounts is not None:
         cursor = await tx.execute(
             "UPDATE users SET balance = balance + j.amount, updated_at = " + NOW + " FROM (SELECT "
@@ -176,7 +196,7 @@ async def _write(tx: aiosqlite.Connection, entries: Sequence[NewEntry], after: l
 _COLUMNS = tuple(column.name for column in fields(LedgerEntry))
 
 
-def _entry(row: aiosqlite.Row) -> LedgerEntry:
+def _entry(row: Row) -> LedgerEntry:
     values = {name: row[name] for name in _COLUMNS}
     return LedgerEntry(**{**values, "kind": EntryKind(row["kind"])})
 
@@ -213,7 +233,8 @@ class LedgerRepo:
         """Return users whose cached balance differs from the sum of their ledger (empty = healthy)."""
         sql = (
             "SELECT u.id, u.balance, COALESCE(SUM(l.amount), 0) AS total FROM users u "
-            "LEFT JOIN ledger l ON l.user_id = u.id {where} GROUP BY u.id HAVING u.balance != total"
+            "LEFT JOIN ledger l ON l.user_id = u.id {where} "
+            "GROUP BY u.id HAVING u.balance != COALESCE(SUM(l.amount), 0)"
         )
         if user_id is None:
             rows = await self.db.fetchall(sql.format(where=""))

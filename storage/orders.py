@@ -9,10 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.bulk import columns, json_rows
-from storage.database import Database, select_one
+from storage.database import Database, Row, Tx, is_postgres, select_all, select_one
 from storage.quotes import extra_from_json, extra_to_json
 
 
@@ -104,7 +102,7 @@ def _row_id(row: OrderRow) -> int:
 _STATUSES = {status.value: status for status in OrderStatus}
 
 
-def order_from_row(row: aiosqlite.Row | OrderRow) -> Order:
+def order_from_row(row: Row | OrderRow) -> Order:
     """Build an Order from a row selected with the standard column list."""
     # By position, in the order of _SELECT: the poller reads thousands a cycle, and a lookup by name
     # scans the column names each time.
@@ -159,7 +157,7 @@ def order_from_row(row: aiosqlite.Row | OrderRow) -> Order:
 
 
 async def insert_order(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     *,
     user_id: int,
     service_id: int,
@@ -184,7 +182,7 @@ async def insert_order(
     return None if row is None else int(row[0])
 
 
-async def fetch_order(tx: aiosqlite.Connection, order_id: int) -> Order | None:
+async def fetch_order(tx: Tx, order_id: int) -> Order | None:
     """Read an order inside a transaction (sees the transaction's own writes)."""
     row = await select_one(tx, _SELECT + " WHERE o.id = ?", (order_id,))
     return None if row is None else order_from_row(row)
@@ -216,7 +214,7 @@ class Move:
 
 
 async def transition(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     order_id: int,
     *,
     expected: OrderStatus | tuple[OrderStatus, ...],
@@ -228,7 +226,7 @@ async def transition(
     return await transition_many(tx, [Move(order_id, olds, status, fields)]) == 1
 
 
-async def transition_many(tx: aiosqlite.Connection, moves: Sequence[Move]) -> int:
+async def transition_many(tx: Tx, moves: Sequence[Move]) -> int:
     """Apply guarded transitions with one statement per shape of change; return how many orders moved."""
     groups: dict[tuple[tuple[str, ...], int, bool], list[tuple[object, ...]]] = {}
     shapes: dict[tuple[str, ...], tuple[str, ...]] = {}  # fields as given -> checked and sorted
@@ -257,7 +255,7 @@ async def transition_many(tx: aiosqlite.Connection, moves: Sequence[Move]) -> in
 
 
 async def _update(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     names: tuple[str, ...],
     olds: int,
     terminal: bool,
@@ -266,7 +264,8 @@ async def _update(
     """One shape of change: rows of (id, old statuses..., status, fields...); return how many moved."""
     assigned = ("status", *names)
     finish = ", finished_at = COALESCE(finished_at, " + NOW + ")" if terminal else ""
-    payload = json_rows(rows) if len({row[0] for row in rows}) == len(rows) else None
+    unique = len({row[0] for row in rows}) == len(rows)
+    payload = json_rows(rows) if unique and not is_postgres(tx) else None  # PostgreSQL: one pipeline
     if payload is not None:
         # One statement for the lot (see storage.bulk); an order listed twice goes the other way,
         # since a joined UPDATE would apply only one of its rows.
@@ -289,8 +288,13 @@ async def _update(
     return int(cursor.rowcount)
 
 
-async def versions(tx: aiosqlite.Connection, order_ids: Sequence[int]) -> dict[int, tuple[OrderStatus, str]]:
+async def versions(tx: Tx, order_ids: Sequence[int]) -> dict[int, tuple[OrderStatus, str]]:
     """Read the status and `updated_at` of orders inside a transaction, to tell whether they changed."""
+    if is_postgres(tx):
+        rows = await select_all(
+            tx, "SELECT id, status, updated_at FROM orders WHERE id = ANY(?::bigint[])", (list(order_ids),)
+        )
+        return {row[0]: (_STATUSES.get(row[1]) or OrderStatus(row[1]), row[2]) for row in rows}
     # One row holding them all (as JSON): one step for SQLite, whatever the count (see storage.bulk).
     row = await select_one(
         tx,
@@ -362,8 +366,14 @@ class OrderRepo:
         """
         # One row holding the page as JSON: SQLite builds it without the GIL, and no row object per
         # order waits for the event loop (long enough, in a busy cycle, to reach an older generation).
-        row = await self.db.fetchone(_PAGE, (after_id, limit))
-        rows = [tuple(values) for values in json.loads(row[0])] if row is not None else []
+        if is_postgres(self.db):
+            rows = [
+                tuple(values)
+                for values in await self.db.fetchall(_SELECT + " WHERE " + _ACTIVE, (after_id, limit))
+            ]
+        else:
+            row = await self.db.fetchone(_PAGE, (after_id, limit))
+            rows = [tuple(values) for values in json.loads(row[0])] if row is not None else []
         rows.sort(key=_row_id)  # an aggregate promises no order
         return rows
 

@@ -6,10 +6,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.bulk import columns, json_rows
-from storage.database import Database, change, touch
+from storage.database import Database, Tx, change, is_postgres, touch
 
 OUTBOX_TOPIC = "outbox"
 
@@ -46,14 +44,14 @@ _INSERT_HELD = (
 )
 
 
-async def enqueue(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str | None = None) -> bool:
+async def enqueue(tx: Tx, chat_id: int, text: str, *, ref: str | None = None) -> bool:
     """Queue a message inside the caller's transaction; False if `ref` was already queued."""
     inserted = await change(tx, _INSERT, (chat_id, text, ref))
     touch(OUTBOX_TOPIC)
     return inserted == 1
 
 
-async def enqueue_held(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref: str, until: float) -> bool:
+async def enqueue_held(tx: Tx, chat_id: int, text: str, *, ref: str, until: float) -> bool:
     """Queue a fallback held until `until` (unix seconds) unless `OutboxRepo.settle_held` resolves it first.
 
     While held it also holds back later messages to the chat, so they keep their order.
@@ -64,7 +62,7 @@ async def enqueue_held(tx: aiosqlite.Connection, chat_id: int, text: str, *, ref
 
 
 async def enqueue_rich(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     chat_id: int,
     text: str,
     extras: Extras,
@@ -83,10 +81,10 @@ async def enqueue_rich(
     return inserted == 1
 
 
-async def enqueue_many(tx: aiosqlite.Connection, messages: Sequence[tuple[int, str, str | None]]) -> None:
+async def enqueue_many(tx: Tx, messages: Sequence[tuple[int, str, str | None]]) -> None:
     """Queue (chat_id, text, ref) messages inside the caller's transaction; a ref queued before is skipped."""
-    payload = json_rows(messages)
-    if payload is None:
+    payload = None if is_postgres(tx) else json_rows(messages)
+    if payload is None:  # PostgreSQL sends executemany as one pipeline
         await tx.executemany(_INSERT, messages)
     else:
         # One statement for the lot, in the order given (see storage.bulk). `WHERE true` tells SQLite
@@ -121,7 +119,7 @@ class OutboxRepo:
                        ROW_NUMBER() OVER (PARTITION BY o.chat_id ORDER BY o.priority, o.id) AS position
                 FROM outbox o LEFT JOIN users u ON u.id = o.chat_id
                 WHERE o.status = 'pending' AND COALESCE(u.is_blocked, 0) = 0
-            )
+            ) AS queued
             WHERE position = 1 AND next_attempt_at <= ?
             ORDER BY priority, next_attempt_at, id LIMIT ?
             """,
@@ -186,7 +184,8 @@ class OutboxRepo:
             )
             if message.ticket_id is not None and telegram_message_id is not None:
                 await tx.execute(
-                    "INSERT OR IGNORE INTO ticket_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
+                    "INSERT INTO ticket_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT (chat_id, message_id) DO NOTHING",
                     (message.chat_id, telegram_message_id, message.ticket_id),
                 )
 
@@ -288,9 +287,7 @@ class OutboxRepo:
                 return deleted
 
 
-async def move_ticket_messages(
-    tx: aiosqlite.Connection, ticket_id: int, chat_id: int, thread_id: int | None
-) -> int:
+async def move_ticket_messages(tx: Tx, ticket_id: int, chat_id: int, thread_id: int | None) -> int:
     """Send a ticket's held messages to `chat_id` now, into `thread_id` if given; return how many."""
     changed = await change(
         tx,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.database import Database, change, select_one
+from storage.database import Database, Row, Tx, change, select_one
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
@@ -41,7 +39,7 @@ _SELECT = (
 )
 
 
-def _refill(row: aiosqlite.Row) -> Refill:
+def _refill(row: Row) -> Refill:
     return Refill(
         id=row["id"],
         order_id=row["order_id"],
@@ -57,7 +55,7 @@ def _refill(row: aiosqlite.Row) -> Refill:
     )
 
 
-async def insert_refill(tx: aiosqlite.Connection, order_id: int, provider_refill_id: str) -> int | None:
+async def insert_refill(tx: Tx, order_id: int, provider_refill_id: str) -> int | None:
     """Record a pending refill inside the caller's transaction; None if one is already pending."""
     row = await select_one(
         tx,
@@ -68,9 +66,7 @@ async def insert_refill(tx: aiosqlite.Connection, order_id: int, provider_refill
     return None if row is None else int(row[0])
 
 
-async def finish_refill(
-    tx: aiosqlite.Connection, refill_id: int, status: RefillPhase, provider_status: str | None
-) -> bool:
+async def finish_refill(tx: Tx, refill_id: int, status: RefillPhase, provider_status: str | None) -> bool:
     """Move a pending refill to a final status; False if it was no longer pending."""
     changed = await change(
         tx,
@@ -81,9 +77,7 @@ async def finish_refill(
     return changed == 1
 
 
-async def note_poll(
-    tx: aiosqlite.Connection, refill_id: int, *, provider_status: str | None, bad_polls: int
-) -> None:
+async def note_poll(tx: Tx, refill_id: int, *, provider_status: str | None, bad_polls: int) -> None:
     """Record what the provider said about a refill that is still pending."""
     await tx.execute(
         f"UPDATE refills SET provider_status = ?, bad_polls = ?, updated_at = {NOW} "

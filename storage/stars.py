@@ -5,15 +5,12 @@ The writes take the caller's transaction, so a payment, its intent and its ledge
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.database import Database, change, select_one
+from storage.database import Database, Row, Tx, change, in_list, select_one
 
 
 class RefundState(StrEnum):
@@ -70,7 +67,7 @@ class NewPayment:
     source: PaymentSource
 
 
-def _intent(row: aiosqlite.Row) -> Intent:
+def _intent(row: Row) -> Intent:
     return Intent(
         id=row["id"],
         user_id=row["user_id"],
@@ -83,7 +80,7 @@ def _intent(row: aiosqlite.Row) -> Intent:
     )
 
 
-def _payment(row: aiosqlite.Row) -> StarPayment:
+def _payment(row: Row) -> StarPayment:
     return StarPayment(
         charge_id=row["charge_id"],
         user_id=row["user_id"],
@@ -102,20 +99,20 @@ def _payment(row: aiosqlite.Row) -> StarPayment:
     )
 
 
-async def fetch_intent(conn: aiosqlite.Connection, intent_id: str) -> Intent | None:
+async def fetch_intent(conn: Tx, intent_id: str) -> Intent | None:
     """Read an intent by its id (the invoice payload)."""
     row = await select_one(conn, "SELECT * FROM topup_intents WHERE id = ?", (intent_id,))
     return None if row is None else _intent(row)
 
 
-async def fetch_payment(conn: aiosqlite.Connection, charge_id: str) -> StarPayment | None:
+async def fetch_payment(conn: Tx, charge_id: str) -> StarPayment | None:
     """Read a recorded payment by Telegram's charge id."""
     row = await select_one(conn, "SELECT * FROM star_payments WHERE charge_id = ?", (charge_id,))
     return None if row is None else _payment(row)
 
 
 async def insert_intent(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     *,
     intent_id: str,
     user_id: int,
@@ -131,7 +128,7 @@ async def insert_intent(
     )
 
 
-async def insert_payment(tx: aiosqlite.Connection, payment: NewPayment) -> None:
+async def insert_payment(tx: Tx, payment: NewPayment) -> None:
     """Record a payment; a charge id recorded before fails (the caller checked it in this transaction)."""
     await tx.execute(
         "INSERT INTO star_payments (charge_id, user_id, intent_id, payload, stars, amount, rate, source) "
@@ -149,7 +146,7 @@ async def insert_payment(tx: aiosqlite.Connection, payment: NewPayment) -> None:
     )
 
 
-async def mark_intent_paid(tx: aiosqlite.Connection, intent_id: str, charge_id: str) -> bool:
+async def mark_intent_paid(tx: Tx, intent_id: str, charge_id: str) -> bool:
     """Tie an unpaid intent to the payment that used it; False if it was paid before."""
     return (
         await change(
@@ -162,7 +159,7 @@ async def mark_intent_paid(tx: aiosqlite.Connection, intent_id: str, charge_id: 
 
 
 async def set_refund(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     charge_id: str,
     *,
     expected: Iterable[RefundState],
@@ -172,13 +169,13 @@ async def set_refund(
     error: str | None = None,
 ) -> None:
     """Move a payment's refund state, guarded by the state read in this transaction."""
-    allowed = json.dumps([value.value for value in expected])
+    where, allowed = in_list(tx, "refund", [value.value for value in expected])
     changed = await change(
         tx,
         "UPDATE star_payments SET refund = ?, reversed = ?, refund_error = ?, "
         "refund_attempts = COALESCE(?, refund_attempts), "
         "refunded_at = CASE WHEN ? = 'refunded' THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END "
-        "WHERE charge_id = ? AND refund IN (SELECT value FROM json_each(?))",
+        "WHERE charge_id = ? AND " + where,
         (state.value, reversed_amount, error, attempts, state.value, charge_id, allowed),
     )
     if changed != 1:
@@ -224,10 +221,8 @@ class StarsRepo:
         ids = sorted(set(charge_ids))
         if not ids:
             return {}
-        rows = await self.db.fetchall(
-            "SELECT * FROM star_payments WHERE charge_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
+        where, param = in_list(self.db.reader, "charge_id", ids)
+        rows = await self.db.fetchall("SELECT * FROM star_payments WHERE " + where, (param,))
         return {row["charge_id"]: _payment(row) for row in rows}
 
     async def income_since(self, start: str) -> StarsIncome:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.database import Database, change, select_one
+from storage.database import Database, Row, Tx, change, is_postgres, select_one
 
 
 class Topic(StrEnum):
@@ -55,7 +53,7 @@ class TicketMessage:
     created_at: str
 
 
-def _ticket(row: aiosqlite.Row) -> Ticket:
+def _ticket(row: Row) -> Ticket:
     return Ticket(
         id=row["id"],
         user_id=row["user_id"],
@@ -72,7 +70,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
     )
 
 
-def _message(row: aiosqlite.Row) -> TicketMessage:
+def _message(row: Row) -> TicketMessage:
     return TicketMessage(
         id=row["id"],
         ticket_id=row["ticket_id"],
@@ -87,23 +85,26 @@ def _message(row: aiosqlite.Row) -> TicketMessage:
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
-async def fetch_ticket(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+async def fetch_ticket(conn: Tx, ticket_id: int) -> Ticket | None:
     row = await select_one(conn, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
     return None if row is None else _ticket(row)
 
 
-async def insert_ticket(tx: aiosqlite.Connection, user_id: int, topic: Topic, order_id: int | None) -> Ticket:
+async def insert_ticket(tx: Tx, user_id: int, topic: Topic, order_id: int | None) -> Ticket:
     """Open a ticket waiting for the shop's answer."""
-    cursor = await tx.execute(
-        "INSERT INTO tickets (user_id, order_id, topic) VALUES (?, ?, ?)", (user_id, order_id, topic.value)
+    row = await select_one(
+        tx,
+        "INSERT INTO tickets (user_id, order_id, topic) VALUES (?, ?, ?) RETURNING id",
+        (user_id, order_id, topic.value),
     )
-    ticket = await fetch_ticket(tx, int(cursor.lastrowid or 0))
+    assert row is not None
+    ticket = await fetch_ticket(tx, int(row[0]))
     assert ticket is not None
     return ticket
 
 
 async def add_message(
-    tx: aiosqlite.Connection, ticket: Ticket, *, author_id: int, side: Side, text: str, photo: str | None
+    tx: Tx, ticket: Ticket, *, author_id: int, side: Side, text: str, photo: str | None
 ) -> Ticket:
     """Append to the thread; the ticket (re)opens and waits for the other side. Return it as it is now."""
     await tx.execute(
@@ -123,7 +124,7 @@ async def add_message(
     return updated
 
 
-async def close(tx: aiosqlite.Connection, ticket_id: int, side: Side) -> bool:
+async def close(tx: Tx, ticket_id: int, side: Side) -> bool:
     """Close an open ticket; False if it was closed already."""
     return (
         await change(
@@ -136,19 +137,19 @@ async def close(tx: aiosqlite.Connection, ticket_id: int, side: Side) -> bool:
     )
 
 
-async def set_thread(tx: aiosqlite.Connection, ticket_id: int, thread_id: int) -> None:
+async def set_thread(tx: Tx, ticket_id: int, thread_id: int) -> None:
     """Remember the ticket's forum topic; its messages still waiting to go out move into it."""
     await tx.execute("UPDATE tickets SET thread_id = ? WHERE id = ?", (thread_id, ticket_id))
 
 
-async def open_count(conn: aiosqlite.Connection, user_id: int) -> int:
+async def open_count(conn: Tx, user_id: int) -> int:
     row = await select_one(
         conn, "SELECT COUNT(*) FROM tickets WHERE user_id = ? AND status = 'open'", (user_id,)
     )
     return int(row[0]) if row else 0
 
 
-async def written_since(conn: aiosqlite.Connection, user_id: int, since: str) -> int:
+async def written_since(conn: Tx, user_id: int, since: str) -> int:
     """How many ticket messages the customer wrote from `since`."""
     row = await select_one(
         conn,
@@ -158,7 +159,7 @@ async def written_since(conn: aiosqlite.Connection, user_id: int, since: str) ->
     return int(row[0]) if row else 0
 
 
-async def ticket_of_message(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> int | None:
+async def ticket_of_message(conn: Tx, chat_id: int, message_id: int) -> int | None:
     """The ticket a sent Telegram message belongs to, if any."""
     row = await select_one(
         conn, "SELECT ticket_id FROM ticket_links WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
@@ -211,8 +212,13 @@ class TicketRepo:
     async def figures(self, since: str) -> SupportFigures:
         """Open tickets now, and the median time to the first answer of tickets opened from `since`."""
         open_now = int(await self.db.fetchval("SELECT COUNT(*) FROM tickets WHERE status = 'open'") or 0)
+        waited = (
+            "EXTRACT(EPOCH FROM first_answer_at::timestamptz - created_at::timestamptz)"
+            if is_postgres(self.db)
+            else "(julianday(first_answer_at) - julianday(created_at)) * 86400.0"
+        )
         rows = await self.db.fetchall(
-            "SELECT (julianday(first_answer_at) - julianday(created_at)) * 86400.0 AS waited FROM tickets "
+            "SELECT " + waited + " AS waited FROM tickets "
             "WHERE created_at >= ? AND first_answer_at IS NOT NULL ORDER BY waited",
             (since,),
         )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database, change, select_all, select_one, touch
+from storage.database import Database, Row, Tx, change, in_list, select_all, select_one, touch
 from storage.outbox import OUTBOX_TOPIC
 
 
@@ -33,7 +30,7 @@ class User:
         return full or str(self.id)
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         id=row["id"],
         username=row["username"],
@@ -47,14 +44,13 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
-async def locales_of(tx: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, str]:
+async def locales_of(tx: Tx, user_ids: Iterable[int]) -> dict[int, str]:
     """The stored locale of each known user among `user_ids`, read inside the caller's transaction."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = await select_all(
-        tx, "SELECT id, locale FROM users WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-    )
+    where, param = in_list(tx, "id", ids)
+    rows = await select_all(tx, "SELECT id, locale FROM users WHERE " + where, (param,))
     return {int(row[0]): str(row[1]) for row in rows}
 
 
@@ -172,12 +168,14 @@ class UserRepo:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM users") or 0)
 
 
-async def ensure_user(tx: aiosqlite.Connection, user_id: int, first_name: str = "") -> None:
+async def ensure_user(tx: Tx, user_id: int, first_name: str = "") -> None:
     """Register a user known only from Telegram's records (a payment found by reconciliation)."""
-    await tx.execute("INSERT OR IGNORE INTO users (id, first_name) VALUES (?, ?)", (user_id, first_name))
+    await tx.execute(
+        "INSERT INTO users (id, first_name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", (user_id, first_name)
+    )
 
 
-async def fetch_user(conn: aiosqlite.Connection, user_id: int) -> User | None:
+async def fetch_user(conn: Tx, user_id: int) -> User | None:
     """Read a user inside the caller's transaction."""
     row = await select_one(conn, _SELECT + " WHERE id = ?", (user_id,))
     return None if row is None else _user(row)

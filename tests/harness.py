@@ -16,6 +16,8 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.orders.poller import PollReport, poll_once
 from bot.wallet.credits import top_up
+from bot.webhook import WebhookServer
+from bot.webhook_setup import set_webhook
 from storage.catalog import CatalogRepo, Service
 from storage.database import Database
 from storage.ledger import LedgerRepo
@@ -27,6 +29,7 @@ from tests.fakes.telegram_types import SentMessage
 
 TOKEN = "123456:TEST-TOKEN-not-for-logs"
 PROVIDER_KEY = "prov-secret-key-9f3a"
+WEBHOOK_SECRET = "hook-secret_5e2b-not-for-logs"
 ADMIN_ID = 900
 OTHER_ADMIN_ID = 901
 
@@ -192,6 +195,43 @@ class Shop:
         assert await self.ledger.mismatches() == []
 
 
+@dataclass
+class WebhookShop(Shop):
+    """The shop in webhook mode: the real aiohttp server on a free loopback port, which the fake posts to.
+
+    Its settings need WEBHOOK_URL (only its path is used here) and WEBHOOK_SECRET.
+    """
+
+    server: WebhookServer | None = None
+    telegram_cache_seconds: float = 0.5
+
+    async def start(self) -> None:
+        """Build the bot with the project's factories, serve webhook mode and register it as a deploy does."""
+        self.bot = create_bot(self.settings)
+        self.dp = create_dispatcher(self.settings, self.bot)
+        self.server = WebhookServer(
+            self.settings,
+            self.bot,
+            self.dp,
+            host="127.0.0.1",
+            port=0,
+            telegram_cache_seconds=self.telegram_cache_seconds,
+        )
+        await self.server.start()
+        # `python -m bot set-webhook`, with this server's own address as the public URL.
+        await set_webhook(
+            self.bot, self.dp, self.settings.model_copy(update={"webhook_url": self.server.url})
+        )
+
+    async def stop(self) -> None:
+        """Stop the server; requests in flight finish, then the shutdown hook closes everything."""
+        if self.server is None:
+            return
+        server, self.server = self.server, None
+        await server.stop()
+        self.dp = self.bot = None
+
+
 def _task_stack(task: asyncio.Task[Any]) -> str:
     """Describe where a task waits, following the chain of awaited coroutines."""
     parts = []
@@ -206,9 +246,14 @@ def _task_stack(task: asyncio.Task[Any]) -> str:
     return f"{task.get_name()}: " + " -> ".join(parts)
 
 
+# The PostgreSQL URL of the running test's schema, when it runs on PostgreSQL (set by tests/conftest.py).
+DATABASE_URL: str | None = None
+
+
 def make_settings(tg: FakeTelegram, provider: FakeProvider, db_path: Path, **overrides: Any) -> Settings:
-    """Settings as an operator would write them, pointed at the fakes."""
+    """Settings as an operator would write them, pointed at the fakes (and at the test's database)."""
     values: dict[str, Any] = {
+        "database_url": DATABASE_URL,
         "bot_token": TOKEN,
         "admin_ids": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
         "telegram_api_url": tg.base_url,
@@ -227,7 +272,9 @@ def make_settings(tg: FakeTelegram, provider: FakeProvider, db_path: Path, **ove
 
 def secrets_in(text: str) -> list[str]:
     """Return which secrets appear in the text (should be none)."""
-    return [secret for secret in (TOKEN, TOKEN.split(":", 1)[1], PROVIDER_KEY) if secret in text]
+    return [
+        secret for secret in (TOKEN, TOKEN.split(":", 1)[1], PROVIDER_KEY, WEBHOOK_SECRET) if secret in text
+    ]
 
 
 logging.getLogger("aiogram.event").setLevel(logging.INFO)

@@ -7,8 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from bot import texts
 from bot.config import Settings
 from bot.growth.referrals import reverse_reward
@@ -16,7 +14,7 @@ from bot.i18n import N_
 from bot.notify.notices import notify
 from bot.orders.settlement import SettleReport, plan_change, write_plans
 from providers.base import RemoteState, StatusReport
-from storage.database import Database, select_one
+from storage.database import Database, Tx, select_one
 from storage.errors import DuplicateEntry
 from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
 from storage.orders import ACTIVE, Order, OrderStatus, fetch_order, placed, transition
@@ -135,9 +133,7 @@ async def manual_refund(
     return Result(AdminOutcome.DONE, updated, amount=value, left=left - value, new_balance=new_balance)
 
 
-async def _order_in(
-    tx: aiosqlite.Connection, order_id: int, statuses: Collection[OrderStatus]
-) -> Result | Order:
+async def _order_in(tx: Tx, order_id: int, statuses: Collection[OrderStatus]) -> Result | Order:
     """Read an order inside the transaction; a Result to answer with unless it is in one of `statuses`."""
     order = await fetch_order(tx, order_id)
     if order is None:

@@ -11,14 +11,12 @@ import logging
 import secrets
 from decimal import Decimal
 
-import aiosqlite
-
 from bot import texts
 from bot.config import Settings
 from bot.notify.alerts import alert_admins
 from bot.notify.notices import notify
 from bot.wallet.money import to_minor_floor
-from storage.database import Database, change, select_one
+from storage.database import Database, Tx, change, select_one
 from storage.ledger import EntryKind, apply_entry
 
 logger = logging.getLogger(__name__)
@@ -46,9 +44,7 @@ async def code_of(db: Database, user_id: int) -> str:
                 return code
 
 
-async def reward_referrer(
-    tx: aiosqlite.Connection, settings: Settings, *, user_id: int, topup_ref: str
-) -> int:
+async def reward_referrer(tx: Tx, settings: Settings, *, user_id: int, topup_ref: str) -> int:
     """Pay the referrer of `user_id` their share of the top-up written under `topup_ref`; return cents."""
     if settings.referral_percent <= 0:
         return 0
@@ -83,7 +79,7 @@ async def reward_referrer(
     return reward
 
 
-async def reverse_reward(tx: aiosqlite.Connection, settings: Settings, *, topup_ref: str) -> int:
+async def reverse_reward(tx: Tx, settings: Settings, *, topup_ref: str) -> int:
     """The top-up under `topup_ref` was taken back: take its reward back once, never below zero."""
     row = await select_one(
         tx,

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import aiosqlite
-
 from bot.config import Settings
 from bot.notify.notices import Render, render_in
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.outbox import enqueue
 from storage.users import locales_of
 
@@ -31,12 +29,12 @@ def admin_copies(
     ]
 
 
-async def admin_locales(tx: aiosqlite.Connection, settings: Settings) -> dict[int, str]:
+async def admin_locales(tx: Tx, settings: Settings) -> dict[int, str]:
     """The stored language of every admin who has talked to the bot (the others read the default)."""
     return await locales_of(tx, settings.admin_ids)
 
 
-async def alert_admins(tx: aiosqlite.Connection, settings: Settings, render: Render, ref: str) -> int:
+async def alert_admins(tx: Tx, settings: Settings, render: Render, ref: str) -> int:
     """Queue an alert for every admin, each in their language, in the caller's transaction; count new."""
     queued = 0
     for admin_id, text, copy_ref in admin_copies(settings, render, ref, await admin_locales(tx, settings)):

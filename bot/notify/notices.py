@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import aiosqlite
-
 from bot.i18n import use_locale
+from storage.database import Tx
 from storage.outbox import enqueue
 from storage.users import locales_of
 
@@ -24,7 +23,7 @@ def render_in(locales: Mapping[int, str], user_id: int, render: Render) -> str:
         return render()
 
 
-async def notify(tx: aiosqlite.Connection, user_id: int, render: Render, *, ref: str | None) -> bool:
+async def notify(tx: Tx, user_id: int, render: Render, *, ref: str | None) -> bool:
     """Queue a notice for a user in their language, inside the caller's transaction.
 
     Returns False when `ref` was queued before (nothing is queued twice).

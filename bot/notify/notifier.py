@@ -78,6 +78,22 @@ class Notifier:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def lead(self, leading: bool) -> None:
+        """Send only while this instance leads the outbox: start on gaining leadership, stop on losing it."""
+        if not leading:
+            await self.stop()
+            return
+        try:
+            # A sender that died mid-send left broadcast copies marked as being sent: count them as sent
+            # (never send one twice). The previous leader is gone or has stopped sending by now.
+            interrupted = await self.outbox.settle_interrupted()
+            if interrupted:
+                logger.warning(
+                    "%d broadcast message(s) were being sent at a crash; counted as sent", interrupted
+                )
+        finally:
+            self.start()
+
     async def run(self) -> None:
         """Loop forever: send what is due, then sleep until woken or something falls due."""
         while True:

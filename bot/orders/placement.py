@@ -7,9 +7,8 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-
-import aiosqlite
 
 from bot import texts
 from bot.catalog.pricing import service_price
@@ -22,11 +21,12 @@ from bot.orders.inflight import Placements
 from bot.orders.kinds import check_order, spec_for
 from providers.base import OrderOutcomeUnknown, Provider, ProviderRejected, ProviderUnavailable, RejectReason
 from storage.catalog import CatalogRepo, Service
-from storage.database import Database, select_one
+from storage.database import Database, Tx, select_one
 from storage.errors import InsufficientFunds
 from storage.ledger import EntryKind, apply_entries, apply_entry, order_refund
 from storage.orders import Order, OrderRepo, OrderStatus, fetch_order, insert_order, transition
 from storage.outbox import OutboxRepo, enqueue_held
+from storage.stats import iso
 from storage.users import locales_of
 
 logger = logging.getLogger(__name__)
@@ -250,9 +250,13 @@ async def _fail(
 
 
 async def _park(deps: OrderingDeps, order_id: int, detail: str, hold: float | None = None) -> PlaceResult:
-    """Park an order whose fate is unknown: no refund, no retry; every admin is alerted."""
+    """Park an order whose fate is unknown: no refund, no retry; every admin is alerted.
+
+    Should the order have left `submitting` meanwhile (another instance parked it as stale), it is
+    shown as it is now and nothing else is written.
+    """
     async with deps.db.transaction() as tx:
-        await transition(
+        moved = await transition(
             tx,
             order_id,
             expected=OrderStatus.SUBMITTING,
@@ -262,6 +266,8 @@ async def _park(deps: OrderingDeps, order_id: int, detail: str, hold: float | No
         )
         order = await fetch_order(tx, order_id)
         assert order is not None
+        if not moved:
+            return PlaceResult(PlaceOutcome.UNKNOWN, order=order)  # no notice: nothing was queued
         await alert_unknown(tx, deps.settings, order)
         notice = await _hold_notice(tx, deps, order, PlaceOutcome.UNKNOWN, hold)
     return PlaceResult(PlaceOutcome.UNKNOWN, order=order, notice=notice)
@@ -276,7 +282,7 @@ def notice_ref(order_id: int) -> str:
 
 
 async def _hold_notice(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     deps: OrderingDeps,
     order: Order | None,
     outcome: PlaceOutcome,
@@ -308,23 +314,31 @@ async def _hold_notice(
     return text
 
 
-async def alert_unknown(tx: aiosqlite.Connection, settings: Settings, order: Order) -> None:
+async def alert_unknown(tx: Tx, settings: Settings, order: Order) -> None:
     """Queue the "check this order on the provider's panel" alert for every admin."""
     await alert_admins(tx, settings, lambda: texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
 
 
-async def recover_interrupted(deps: OrderingDeps) -> int:
+async def recover_interrupted(deps: OrderingDeps, *, stale_after: float | None = None) -> int:
     """Park orders left in `submitting` by a stop: the `add` may or may not have reached the provider.
 
     Also send the placement results that were held for a Confirm handler the stop cut short.
+    With several instances (`stale_after` seconds given), an order another instance is placing right
+    now is left alone: only one in `submitting` for longer than any placement takes is parked, and held
+    results go out when their hold ends, as they would anyway.
     """
     parked = 0
+    cutoff = None if stale_after is None else iso(datetime.now(UTC) - timedelta(seconds=stale_after))
     for order in await deps.orders.with_status(OrderStatus.SUBMITTING, limit=1000):
+        if cutoff is not None and order.updated_at >= cutoff:
+            continue
         # The customer saw "Placing…" and nothing since: tell them now.
-        await _park(deps, order.id, N_("the bot stopped while placing this order"), hold=0.0)
-        parked += 1
+        result = await _park(deps, order.id, N_("the bot stopped while placing this order"), hold=0.0)
+        parked += result.notice != ""
     if parked:
         logger.warning("Parked %d order(s) interrupted while being placed", parked)
+    if stale_after is not None:
+        return parked
     # Results held for a Confirm handler that the stop cut short: nothing will show them now.
     released = await OutboxRepo(deps.db).release_held(NOTICE_REF_PREFIX)
     if released:

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from bot import texts
 from bot.config import Settings
 from bot.i18n import N_, _
@@ -29,7 +27,7 @@ from providers.base import (
 )
 from providers.parsing import is_usable_order_id
 from storage.catalog import Service
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.orders import Order, OrderStatus
 from storage.refills import Refill, RefillPhase, RefillRepo, finish_refill, insert_refill, note_poll
 
@@ -167,7 +165,7 @@ async def _apply(
 
 
 async def _reject_lost(
-    tx: aiosqlite.Connection, settings: Settings, refill: Refill, why: str, report: RefillPollReport
+    tx: Tx, settings: Settings, refill: Refill, why: str, report: RefillPollReport
 ) -> None:
     """Stop following a refill we can no longer check: the customer and every admin are told once."""
     if await finish_refill(tx, refill.id, RefillPhase.REJECTED, why):
@@ -188,7 +186,7 @@ async def _give_up(
         await _reject_lost(tx, settings, refill, why, report)
 
 
-async def _tell_customer(tx: aiosqlite.Connection, refill: Refill, *, done: bool) -> None:
+async def _tell_customer(tx: Tx, refill: Refill, *, done: bool) -> None:
     await notify(
         tx,
         refill.user_id,

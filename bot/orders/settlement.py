@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-import aiosqlite
 
 from bot import texts
 from bot.config import Settings
@@ -25,8 +22,8 @@ from bot.notify.notices import Render
 from bot.texts import catalog_admin
 from bot.wallet.money import MINOR_PER_MAJOR, proportional_floor
 from providers.base import RemoteState, StatusReport
-from storage.database import Database
-from storage.errors import DuplicateEntry
+from storage.database import Database, Tx
+from storage.errors import CONFLICTS
 from storage.ledger import apply_entries, order_refund
 from storage.orders import ACTIVE, Move, Order, OrderStatus, transition_many, versions
 from storage.outbox import enqueue_many
@@ -225,22 +222,20 @@ async def settle(
         async with db.transaction() as tx:
             await write_plans(tx, settings, plans, report)
         return report
-    except (DuplicateEntry, sqlite3.IntegrityError):
+    except CONFLICTS:
         logger.warning("Batch settlement hit a duplicate; settling %d orders one by one", len(plans))
     report = SettleReport()
     for plan in plans:
         try:
             async with db.transaction() as tx:
                 await write_plans(tx, settings, [plan], report)
-        except (DuplicateEntry, sqlite3.IntegrityError):
+        except CONFLICTS:
             logger.error("Order %s was already settled; skipping it", plan.order.id)
             report.skipped += 1
     return report
 
 
-async def write_plans(
-    tx: aiosqlite.Connection, settings: Settings, plans: list[Plan], report: SettleReport
-) -> None:
+async def write_plans(tx: Tx, settings: Settings, plans: list[Plan], report: SettleReport) -> None:
     """Write plans inside the caller's transaction, skipping orders changed since they were read."""
     # Each await is a trip to the database thread and back through the event loop, which a poll cycle
     # keeps busy: independent reads go together, and the orders move while the notices are rendered.

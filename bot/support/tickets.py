@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-import aiosqlite
-
 from bot import texts
 from bot.config import Settings
 from bot.notify.alerts import admin_locales
 from bot.notify.notices import Render, render_in
 from bot.support.buttons import admin_buttons, customer_buttons
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.orders import Order, fetch_order
 from storage.outbox import Extras, enqueue_rich
 from storage.stats import iso
@@ -80,7 +78,7 @@ def _hour_ago() -> str:
     return iso(datetime.now(UTC) - timedelta(hours=1))
 
 
-async def _refusal(tx: aiosqlite.Connection, user_id: int, *, opening: bool) -> Outcome | None:
+async def _refusal(tx: Tx, user_id: int, *, opening: bool) -> Outcome | None:
     """The abuse limits: 3 open tickets, 20 messages an hour."""
     if opening and await open_count(tx, user_id) >= MAX_OPEN:
         return Outcome.TOO_MANY_OPEN
@@ -225,13 +223,13 @@ async def close_ticket(
 # --------------------------------------------------------------------------------------------- copies
 
 
-async def _last_message_id(tx: aiosqlite.Connection, ticket_id: int) -> int:
+async def _last_message_id(tx: Tx, ticket_id: int) -> int:
     rows = await tx.execute_fetchall("SELECT MAX(id) FROM ticket_messages WHERE ticket_id = ?", (ticket_id,))
     return int(next(iter(rows))[0])
 
 
 async def _to_customer(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     ticket: Ticket,
     render: Render,
     *,
@@ -255,7 +253,7 @@ async def _to_customer(
 
 
 async def _to_shop(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     settings: Settings,
     ticket: Ticket,
     post: Post,
@@ -302,13 +300,13 @@ def _shown(post: Post) -> str:
     return post.text[: CAPTION_TEXT - 1] + "…"
 
 
-async def _first_message_id(tx: aiosqlite.Connection, ticket_id: int) -> int:
+async def _first_message_id(tx: Tx, ticket_id: int) -> int:
     rows = await tx.execute_fetchall("SELECT MIN(id) FROM ticket_messages WHERE ticket_id = ?", (ticket_id,))
     return int(next(iter(rows))[0])
 
 
 async def _shop_notice(
-    tx: aiosqlite.Connection,
+    tx: Tx,
     settings: Settings,
     ticket: Ticket,
     render: Render,
@@ -329,9 +327,7 @@ async def _shop_notice(
         )
 
 
-async def _shop_chats(
-    tx: aiosqlite.Connection, settings: Settings, ticket: Ticket
-) -> list[tuple[int, int | None]]:
+async def _shop_chats(tx: Tx, settings: Settings, ticket: Ticket) -> list[tuple[int, int | None]]:
     """Where the shop reads tickets: the support chat (in the ticket's topic) or every admin's chat."""
     if settings.support_chat_id is not None:
         return [(settings.support_chat_id, ticket.thread_id)]

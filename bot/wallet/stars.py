@@ -14,15 +14,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
-import aiosqlite
-
 from bot import texts
 from bot.config import Settings
 from bot.growth.referrals import reward_referrer
 from bot.notify.alerts import alert_admins
 from bot.notify.notices import notify
 from bot.wallet.money import MINOR_PER_MAJOR, to_minor_floor
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.errors import DuplicateEntry
 from storage.ledger import EntryKind, apply_entry
 from storage.stars import (
@@ -212,7 +210,7 @@ async def record_payment(db: Database, settings: Settings, paid: PaidStars) -> P
     return PaymentResult(outcome, amount, new_balance)
 
 
-async def _credit(tx: aiosqlite.Connection, settings: Settings, paid: PaidStars, amount: int) -> int:
+async def _credit(tx: Tx, settings: Settings, paid: PaidStars, amount: int) -> int:
     """Credit the payment and queue the customer's notice; return the balance (unchanged for 0 cents)."""
     if amount == 0:
         await notify(
@@ -239,7 +237,7 @@ async def _credit(tx: aiosqlite.Connection, settings: Settings, paid: PaidStars,
     return new_balance
 
 
-async def balance_in(tx: aiosqlite.Connection, user_id: int) -> int:
+async def balance_in(tx: Tx, user_id: int) -> int:
     """A user's balance read inside the caller's transaction (0 for an unknown user)."""
     rows = await tx.execute_fetchall("SELECT balance FROM users WHERE id = ?", (user_id,))
     row = next(iter(rows), None)

@@ -152,3 +152,13 @@ def test_a_bad_stars_setting_stops_the_bot_with_one_line(tmp_path: Path) -> None
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert "TOPUP_MAX" in line and "TOPUP_MIN" in line and "secret-value" not in line
+
+
+def test_redis_url_is_optional_secret_and_checked() -> None:
+    assert Settings(_env_file=None, bot_token="1:x", redis_url=" ").redis_url is None  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, bot_token="1:x", redis_url="redis://:hunter2@127.0.0.1:6379/0")  # type: ignore[call-arg]
+    assert settings.redis_url is not None
+    assert settings.redis_url.get_secret_value() == "redis://:hunter2@127.0.0.1:6379/0"
+    assert "hunter2" not in repr(settings)
+    with pytest.raises(ValidationError, match="redis_url"):
+        Settings(_env_file=None, bot_token="1:x", redis_url="http://127.0.0.1:6379")  # type: ignore[call-arg]

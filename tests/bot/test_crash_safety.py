@@ -8,7 +8,7 @@ import random
 import sys
 from pathlib import Path
 
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from storage.ledger import LedgerRepo
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
@@ -20,7 +20,7 @@ FATES = ("partial", "cancel", "complete")
 
 async def _settled_state(db_path: Path) -> tuple[int, int]:
     """Return (orders still active, outbox messages still pending)."""
-    db = Database(db_path)
+    db = SQLiteDatabase(db_path)
     await db.connect()
     try:
         active = await db.fetchval("SELECT COUNT(*) FROM orders WHERE status IN ('pending', 'in_progress')")
@@ -110,7 +110,7 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
     finally:
         waves.cancel()
 
-    db = Database(db_path)
+    db = SQLiteDatabase(db_path)
     await db.connect()
     try:
         assert await LedgerRepo(db).mismatches() == []

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from bot.notify.housekeeping import OUTBOX_KEEP_DAYS, housekeeping_job
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from storage.outbox import OutboxRepo
 from tests.harness import Shop
 
@@ -37,5 +37,5 @@ async def test_housekeeping_failure_is_logged_not_raised(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A database that is not open: the job must log and return, leaving the scheduler running.
-    await housekeeping_job(OutboxRepo(Database(tmp_path / "closed.sqlite3")))
+    await housekeeping_job(OutboxRepo(SQLiteDatabase(tmp_path / "closed.sqlite3")))
     assert "Housekeeping failed" in caplog.text

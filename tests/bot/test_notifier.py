@@ -125,3 +125,19 @@ async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
     await drained(shop)
     known = await shop.users.get(user)
     assert known is not None and not known.is_blocked
+
+
+async def test_the_notifier_sends_only_while_its_instance_leads_the_outbox(shop: Shop) -> None:
+    # bot.leadership calls lead(): with several instances, only the outbox's leader sends.
+    user = 6100
+    await shop.register(user)
+    notifier = shop.dep("notifier")
+    assert shop.dep("leaders")["outbox_sender"].is_leader
+    await notifier.lead(False)  # another instance took the outbox over
+    await shop.fund(user, 500)  # queues a "credited" notice
+    await asyncio.sleep(1.5)
+    assert await shop.dep("outbox").pending_count() == 1
+    assert not [m for m in shop.tg.messages(user) if "credited" in m.text]
+    await notifier.lead(True)  # this instance leads again
+    await shop.tg.wait_for_message(user, "credited")
+    await drained(shop)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bot import texts
-from storage.database import Database
+from storage.database import SQLiteDatabase
 from storage.orders import OrderStatus
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
@@ -72,7 +72,7 @@ async def stopped(process: asyncio.subprocess.Process, db_path: Path, *, within:
 
 async def order_state(db_path: Path) -> tuple[str, str | None, list[str], list[str]]:
     """Return (status, provider order id, ledger kinds, placement notice statuses) of the only order."""
-    db = Database(db_path)
+    db = SQLiteDatabase(db_path)
     await db.connect()
     try:
         [row] = await db.fetchall("SELECT id, status, provider_order_id FROM orders")

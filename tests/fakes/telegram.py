@@ -14,7 +14,8 @@
         await tg.send_text(7, "on it", chat_id=-1001234567890, reply_to=ticket_id, thread_id=thread_id)
         tg.messages(-1001234567890, thread_id=thread_id)           # a user's or a group's chat
 
-The users' side (send_text, send_photo, press, ...) is in `tests.fakes.telegram_users`.
+The users' side (send_text, send_photo, press, ...) is in `tests.fakes.telegram_users`. With a webhook
+set (setWebhook, or `tg.deliver_to([url])`), updates are POSTed to the bot instead: `telegram_webhook`.
 
 Run `python -m tests.fakes.telegram --port 8081` to serve it by hand; the `/_fake/...` routes then let
 curl act as a user (see `_control_routes`).
@@ -95,8 +96,9 @@ class FakeTelegram(UserSide):
         logger.info("fake Telegram Bot API listening on %s", self.base_url)
 
     async def stop(self) -> None:
-        """Answer pending long polls and shut the server down."""
+        """Answer pending long polls, stop webhook deliveries and shut the server down."""
         self.close()
+        await self.webhook.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -295,6 +297,13 @@ class FakeTelegram(UserSide):
     async def wait_polling(self, timeout: float = 5.0) -> None:
         """Wait until the bot is long-polling (its startup hooks have run)."""
         await self.wait_for(lambda: self.updates.polls_waiting > 0, timeout, description="bot long-polling")
+
+    def deliver_to(self, urls: list[str] | None, *, secret_token: str | None = None) -> None:
+        """Deliver updates by webhook to these URLs in turn (None: the one setWebhook registered).
+
+        See `tests.fakes.telegram_webhook`: `webhook.deliveries` lists every attempt.
+        """
+        self.webhook.deliver_to(urls, secret_token=secret_token)
 
     def _hints(self) -> str:
         hints = []

@@ -44,6 +44,7 @@ from tests.fakes.telegram_types import (
     bad_request,
 )
 from tests.fakes.telegram_updates import UpdateQueue
+from tests.fakes.telegram_webhook import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,6 @@ class FakeBotApi:
     METHODS: ClassVar[dict[str, str]] = {
         "getMe": "_get_me",
         "getUpdates": "_get_updates",
-        "deleteWebhook": "_delete_webhook",
-        "setWebhook": "_set_webhook",
-        "getWebhookInfo": "_get_webhook_info",
         "setMyCommands": "_set_my_commands",
         "getMyCommands": "_get_my_commands",
         "deleteMyCommands": "_delete_my_commands",
@@ -117,6 +115,7 @@ class FakeBotApi:
         callback_answer_timeout: float = 15.0,
         pre_checkout_timeout: float = 10.0,
         emit_refunded_payments: bool = True,
+        webhook_retry_delay: float = 0.2,
         bot_username: str = "shop_bot",
         bot_first_name: str = "Shop",
         clock: Callable[[], float] = time.monotonic,
@@ -134,8 +133,9 @@ class FakeBotApi:
         self.internal_errors: list[BaseException] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.stats = Stats()
-        self.webhook_url = ""
         self.updates = UpdateQueue()
+        # setWebhook and the delivery of updates to it (retries after webhook_retry_delay, doubling).
+        self.webhook = WebhookDelivery(self, retry_delay=webhook_retry_delay)
         self.menu = CommandMenu()
         self.faults = FaultInjector()
         self._clock = clock
@@ -155,6 +155,7 @@ class FakeBotApi:
             (self.payments, StarPayments.METHODS),
             (self.photos, Photos.METHODS),
             (self.groups, Groups.METHODS),
+            (self.webhook, WebhookDelivery.METHODS),
         )
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, getattr(target, attribute))
@@ -384,12 +385,6 @@ class FakeBotApi:
         }
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
         allowed = params.get("allowed_updates")
         return await self.updates.get(
             offset=get_optional_int(params, "offset"),
@@ -397,28 +392,6 @@ class FakeBotApi:
             timeout=max(0.0, get_float(params, "timeout", 0.0)),
             allowed_updates=list(allowed) if isinstance(allowed, list) else None,
         )
-
-    def _delete_webhook(self, params: JsonDict) -> bool:
-        self.webhook_url = ""
-        if get_bool(params, "drop_pending_updates"):
-            self.updates.drop_pending()
-        return True
-
-    def _set_webhook(self, params: JsonDict) -> bool:
-        url = get_str(params, "url") or ""
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: HTTPS url must be provided for webhook")
-        self.webhook_url = url
-        if get_bool(params, "drop_pending_updates"):
-            self.updates.drop_pending()
-        return True
-
-    def _get_webhook_info(self, params: JsonDict) -> JsonDict:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.updates),
-        }
 
     def _set_my_commands(self, params: JsonDict) -> bool:
         return self.menu.set(params)

@@ -12,6 +12,10 @@ logger = logging.getLogger(__name__)
 TERMINATED = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 class UpdateQueue:
@@ -23,6 +27,7 @@ class UpdateQueue:
         self._next_id = 1
         self.allowed_updates: list[str] | None = None
         self.polls_waiting = 0
+        self.webhook_active = False  # getUpdates answers 409 meanwhile (see telegram_webhook)
         self._generation = 0
         self._closing = False
         self._changed = asyncio.Event()
@@ -60,6 +65,29 @@ class UpdateQueue:
         """Forget every unconfirmed update (drop_pending_updates=True)."""
         self._updates.clear()
 
+    def set_allowed_updates(self, allowed_updates: list[str] | None) -> None:
+        """Ask for these update types from now on (None keeps the current choice, [] restores the default)."""
+        if allowed_updates is not None:
+            self.allowed_updates = allowed_updates or None
+
+    def set_webhook_active(self, active: bool) -> None:
+        """Switch webhook delivery on or off; a long poll waiting now ends with 409 Conflict."""
+        self.webhook_active = active
+        self._notify()
+
+    def pending(self) -> list[JsonDict]:
+        """Return the unconfirmed updates, oldest first."""
+        return list(self._updates)
+
+    def confirm(self, update_id: int) -> None:
+        """Confirm one update (its webhook delivery was answered 2xx)."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._notify()
+
+    async def changed(self) -> None:
+        """Wait until an update is queued or confirmed, or webhook delivery is switched."""
+        await self._changed.wait()
+
     def close(self) -> None:
         """Make pending and future long polls return at once."""
         self._closing = True
@@ -69,8 +97,9 @@ class UpdateQueue:
         self, *, offset: int | None, limit: int, timeout: float, allowed_updates: list[str] | None
     ) -> list[JsonDict]:
         """Serve getUpdates: confirm up to offset, then wait up to timeout seconds for updates."""
-        if allowed_updates is not None:
-            self.allowed_updates = allowed_updates or None  # an empty list restores the default
+        if self.webhook_active:
+            raise ApiError(409, WEBHOOK_ACTIVE)
+        self.set_allowed_updates(allowed_updates)
         if offset is not None:
             self._confirm(offset)
         # A newer getUpdates terminates an older long poll, as with two bot instances on one token.
@@ -81,12 +110,19 @@ class UpdateQueue:
             self.polls_waiting += 1
             try:
                 async with asyncio.timeout(timeout):
-                    while not (self._updates or self._closing or generation != self._generation):
+                    while not (
+                        self._updates
+                        or self._closing
+                        or self.webhook_active
+                        or generation != self._generation
+                    ):
                         await self._changed.wait()
             except TimeoutError:
                 pass
             finally:
                 self.polls_waiting -= 1
+        if self.webhook_active:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         if generation != self._generation:
             raise ApiError(409, TERMINATED)
         return self._updates[:limit]

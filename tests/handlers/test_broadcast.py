@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from storage.broadcasts import Audience, BroadcastRepo
-from storage.database import Database
+from storage.database import Database, SQLiteDatabase
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, place
@@ -131,7 +131,7 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_copy_once(
     await shop.start()
     users = await add_users(shop.db, fake_telegram)
     await shop.stop()
-    db = Database(db_path)
+    db = SQLiteDatabase(db_path)
     await db.connect()
     try:
         broadcast = await BroadcastRepo(db).start(

@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from storage.database import Database, change, select_all, select_one
+from storage.database import Database, SQLiteDatabase, change, select_all, select_one
 from storage.outbox import OUTBOX_TOPIC, OutboxRepo, enqueue
 from storage.users import UserRepo
 
@@ -42,10 +44,15 @@ async def test_one_trip_helpers_see_the_transactions_own_writes(db: Database) ->
     assert await db.fetchval("SELECT COUNT(*) FROM users WHERE first_name = 'Renamed'") == 2
 
 
-async def test_every_commit_of_the_writer_is_synced_to_disk(db: Database) -> None:
+async def test_every_commit_of_the_writer_is_synced_to_disk(tmp_path: Path) -> None:
     # synchronous=FULL (2) in WAL mode: a commit survives an OS crash or power loss, not only a
     # crash of the bot. Charges precede provider calls, so a lost commit would be an unpaid order.
-    row = await select_one(db.writer, "PRAGMA synchronous")
-    assert row is not None and int(row[0]) == 2
-    mode = await select_one(db.writer, "PRAGMA journal_mode")
-    assert mode is not None and mode[0] == "wal"
+    db = SQLiteDatabase(tmp_path / "synced.sqlite3")
+    await db.connect()
+    try:
+        row = await select_one(db.writer, "PRAGMA synchronous")
+        assert row is not None and int(row[0]) == 2
+        mode = await select_one(db.writer, "PRAGMA journal_mode")
+        assert mode is not None and mode[0] == "wal"
+    finally:
+        await db.close()

@@ -1,5 +1,6 @@
 from storage.database import Database
 from storage.fsm import FsmRepo
+from tests.databases import reopen
 
 
 async def test_state_and_data_survive_a_reopen(db: Database) -> None:
@@ -7,7 +8,7 @@ async def test_state_and_data_survive_a_reopen(db: Database) -> None:
     await repo.set_state("k", "Order:link")
     await repo.set_data("k", {"service": "7", "quantity": 100})
     await db.close()
-    again = Database(db.path)
+    again = reopen(db)
     await again.connect()
     try:
         repo = FsmRepo(again)

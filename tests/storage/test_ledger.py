@@ -6,6 +6,7 @@ from storage.database import Database
 from storage.errors import DuplicateEntry, InsufficientFunds, UnknownUser
 from storage.ledger import EntryKind, LedgerRepo, apply_entry
 from storage.users import UserRepo
+from tests.databases import reopen
 
 
 async def _user(db: Database, user_id: int = 1) -> None:
@@ -94,7 +95,7 @@ async def test_balances_survive_reopening_the_file(db: Database) -> None:
     await _user(db)
     await LedgerRepo(db).record(user_id=1, amount=1234, kind=EntryKind.TOPUP, ref="t")
     await db.close()
-    again = Database(db.path)
+    again = reopen(db)
     await again.connect()
     try:
         assert await UserRepo(again).balance(1) == 1234

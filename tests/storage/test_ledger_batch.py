@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.database import Database
+from storage.database import Database, SQLiteDatabase
 from storage.errors import DuplicateEntry, InsufficientFunds, UnknownUser
 from storage.ledger import EntryKind, LedgerRepo, NewEntry, apply_entries, apply_entry
 from storage.users import UserRepo
@@ -138,7 +138,7 @@ async def test_a_batch_moves_money_exactly_as_one_entry_at_a_time(
     """Same outcome as applying the entries one by one: the same balances, or the same refusal."""
     results = []
     for batched in (True, False):
-        db = Database(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
+        db = SQLiteDatabase(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
         await db.connect()
         try:
             await _users(db, 1, 2, 3)
