@@ -31,7 +31,7 @@ from bot.leadership import Leaders, create_leaders
 from bot.middlewares import CheckoutFirstFSM, RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
 from bot.notify.notifier import Notifier
-from bot.orders.placement import OrderingDeps, recover_interrupted
+from bot.orders.placement import OrderingDeps, recover_interrupted, stale_placement_seconds
 from bot.orders.poller import FailureStreak, poll_job
 from bot.orders.refills import refill_poll_job
 from bot.scheduler import create_scheduler
@@ -190,7 +190,20 @@ async def on_startup(
 ) -> None:
     """Open the database, recover interrupted work, publish commands and start background jobs."""
     await db.connect()
-    await recover_interrupted(ordering)
+    if db.dialect == "sqlite":
+        await recover_interrupted(ordering)  # the one process: whatever is left in `submitting` is ours
+    else:
+        # Other instances may be placing orders right now: only stale ones are parked, by one instance.
+        scheduler.add_job(
+            leaders.guard("stale_placements", recover_interrupted),
+            "interval",
+            seconds=60,
+            args=(ordering,),
+            kwargs={"stale_after": stale_placement_seconds(settings)},
+            id="stale_placements",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=5),
+        )
     try:
         if settings.webhook_url is None:
             # Polling only: in webhook mode `python -m bot set-webhook` owns the webhook, so instances

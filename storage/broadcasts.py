@@ -9,7 +9,7 @@ from storage.outbox import OUTBOX_TOPIC
 
 # Recipients of each audience: `all`, `active-<days>` (wrote to the bot within so many days), `lang-<locale>`.
 _AUDIENCE_SQL = {
-    "all": ("1", ()),
+    "all": ("true", ()),
     "active": ("last_seen >= date('now', ?)", ("days",)),
     "lang": ("locale = ?", ("locale",)),
 }
@@ -80,6 +80,10 @@ def _broadcast(row: Row) -> Broadcast:
     )
 
 
+# Why a copy was not delivered, as far as the report tells them apart.
+_WHY = "CASE WHEN last_error IN ('blocked', 'canceled') THEN last_error ELSE '' END"
+
+
 class BroadcastRepo:
     """Creates broadcasts, counts their copies, stops them."""
 
@@ -144,9 +148,12 @@ class BroadcastRepo:
             )
 
     async def counts(self, broadcast: Broadcast) -> Counts:
+        """Copies delivered, blocked, failed, canceled and still to send."""
         rows = await self.db.fetchall(
-            "SELECT status, COALESCE(last_error, ''), COUNT(*) FROM outbox WHERE broadcast_id = ? "
-            "GROUP BY status, COALESCE(last_error, '') = 'blocked', COALESCE(last_error, '') = 'canceled'",
+            "SELECT status, "
+            + _WHY
+            + ", COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY status, "
+            + _WHY,
             (broadcast.id,),
         )
         delivered = blocked = failed = canceled = left = 0

@@ -186,7 +186,7 @@ class TicketRepo:
     async def thread(self, ticket_id: int, limit: int = 50) -> list[TicketMessage]:
         """The last `limit` messages of a ticket, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) "
+            "SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) AS latest "
             "ORDER BY id",
             (ticket_id, limit),
         )

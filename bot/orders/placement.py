@@ -319,6 +319,15 @@ async def alert_unknown(tx: Tx, settings: Settings, order: Order) -> None:
     await alert_admins(tx, settings, lambda: texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
 
 
+def stale_placement_seconds(settings: Settings) -> float:
+    """How long an order may stay in `submitting` before it is surely not being placed any more.
+
+    Placing one takes a charge, one `add` bounded by PROVIDER_TIMEOUT_SECONDS and its result; a stop
+    lets one finish for SHUTDOWN_GRACE_SECONDS. Four timeouts, the grace and a minute spare.
+    """
+    return 4 * settings.provider_timeout_seconds + settings.shutdown_grace_seconds + 60
+
+
 async def recover_interrupted(deps: OrderingDeps, *, stale_after: float | None = None) -> int:
     """Park orders left in `submitting` by a stop: the `add` may or may not have reached the provider.
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +11,18 @@ from storage.broadcasts import Audience, BroadcastRepo
 from storage.database import Database, SQLiteDatabase
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
-from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, place
+from tests.harness import (
+    ADMIN_ID,
+    OTHER_ADMIN_ID,
+    PROVIDER_KEY,
+    TOKEN,
+    Shop,
+    make_settings,
+    place,
+    spawn_bot,
+    stop_bot,
+    tail,
+)
 
 FIRST = 20_000
 COUNT = 200
@@ -145,7 +154,6 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_copy_once(
         await db.close()
     assert broadcast is not None and broadcast.recipients == COUNT
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_"))},
         "BOT_TOKEN": TOKEN,
         "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
         "TELEGRAM_API_URL": fake_telegram.base_url,
@@ -155,16 +163,10 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_copy_once(
         "LOG_LEVEL": "WARNING",
     }
 
+    log = tmp_path / "bot.log"
+
     async def spawn() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        return await spawn_bot(env, tmp_path, log=log)
 
     for _ in range(3):
         process = await spawn()
@@ -180,7 +182,6 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_copy_once(
         )
         await asyncio.sleep(1.0)
     finally:
-        process.terminate()
-        _, stderr = await process.communicate()
-    assert process.returncode == 0, stderr.decode(errors="replace")[-2000:]
+        code = await stop_bot(process)
+    assert code == 0, tail(log)
     assert [copies(fake_telegram, user_id) for user_id in users] == [1] * COUNT

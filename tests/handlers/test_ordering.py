@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
+from storage.database import is_postgres
 from storage.orders import OrderStatus
 from tests.fakes.telegram_types import SentMessage
 from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop, counted, open_category
@@ -294,6 +295,30 @@ async def test_unclear_answers_park_the_order_without_refund_or_retry(shop: Shop
 async def test_interrupted_placement_is_parked_at_start_up(shop: Shop) -> None:
     await shop.fund(USER, 1000)
     service = await shop.service("1")
+    order_id = await _submitting_order(shop, service.id, "crash-1")
+    in_flight = None
+    if is_postgres(shop.db):
+        # Several instances: an order is parked only once it has been `submitting` longer than any
+        # placement takes; one another instance is placing right now is left alone.
+        async with shop.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE orders SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour') "
+                "WHERE id = ?",
+                (order_id,),
+            )
+        in_flight = await _submitting_order(shop, service.id, "crash-2")
+    await shop.restart()
+    await shop.tg.wait_for_message(ADMIN_ID, f"Order #{order_id} needs checking", timeout=15)
+    parked = await shop.orders.get(order_id)
+    assert parked is not None and parked.status == OrderStatus.UNKNOWN
+    if in_flight is not None:
+        untouched = await shop.orders.get(in_flight)
+        assert untouched is not None and untouched.status == OrderStatus.SUBMITTING
+        assert f"Order #{in_flight} " not in " ".join(m.text for m in shop.tg.messages(ADMIN_ID))
+
+
+async def _submitting_order(shop: Shop, service_id: int, quote_key: str) -> int:
+    """An order charged and left in `submitting`, as a placement in flight (or cut short) leaves it."""
     from storage.ledger import EntryKind, apply_entry
     from storage.orders import insert_order
 
@@ -301,19 +326,16 @@ async def test_interrupted_placement_is_parked_at_start_up(shop: Shop) -> None:
         order_id = await insert_order(
             tx,
             user_id=USER,
-            service_id=service.id,
+            service_id=service_id,
             provider="main",
             link="https://instagram.com/p/z",
             quantity=100,
             charge=12,
-            quote_key="crash-1",
+            quote_key=quote_key,
         )
         assert order_id is not None
         await apply_entry(tx, user_id=USER, amount=-12, kind=EntryKind.CHARGE, ref=f"charge:order:{order_id}")
-    await shop.restart()
-    order = await shop.only_order(USER)
-    assert order.status == OrderStatus.UNKNOWN
-    await shop.tg.wait_for_message(ADMIN_ID, f"Order #{order.id} needs checking")
+    return order_id
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
