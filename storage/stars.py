@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from storage.database import Database, Row, Tx, change, in_list, select_one
+from storage.errors import DuplicateEntry
 
 
 class RefundState(StrEnum):
@@ -129,10 +130,15 @@ async def insert_intent(
 
 
 async def insert_payment(tx: Tx, payment: NewPayment) -> None:
-    """Record a payment; a charge id recorded before fails (the caller checked it in this transaction)."""
-    await tx.execute(
+    """Record a payment; DuplicateEntry when its charge id was recorded before.
+
+    The caller checked that in this transaction, but another instance may record the same payment at
+    the same moment: its row is then waited for, and this one is refused.
+    """
+    row = await select_one(
+        tx,
         "INSERT INTO star_payments (charge_id, user_id, intent_id, payload, stars, amount, rate, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (charge_id) DO NOTHING RETURNING charge_id",
         (
             payment.charge_id,
             payment.user_id,
@@ -144,6 +150,8 @@ async def insert_payment(tx: Tx, payment: NewPayment) -> None:
             payment.source.value,
         ),
     )
+    if row is None:
+        raise DuplicateEntry(f"stars:{payment.charge_id}")
 
 
 async def mark_intent_paid(tx: Tx, intent_id: str, charge_id: str) -> bool:

@@ -159,8 +159,11 @@ async def record_payment(db: Database, settings: Settings, paid: PaidStars) -> P
             rate: Decimal | None
             if matched:
                 assert mine is not None
+                # Another payment may have used the intent a moment ago (on another instance).
+                matched = await mark_intent_paid(tx, mine.id, paid.charge_id)
+            if matched:
+                assert mine is not None
                 amount, rate = mine.amount, mine.rate
-                await mark_intent_paid(tx, mine.id, paid.charge_id)
             else:
                 # An old or forwarded invoice: the Stars arrived all the same, so they buy at today's rate.
                 rate = settings.stars_rate or (mine.rate if mine is not None else None)

@@ -401,6 +401,11 @@ async def test_an_update_cut_off_by_a_crash_is_delivered_again_and_handled(
 
         process = await start_instance(env, tmp_path, port)
         await fake_telegram.wait_for_message(USER, "Welcome", timeout=10)
+        # The reply goes out before the update is answered: wait for the answer too.
+        await fake_telegram.wait_for(
+            lambda: any(d.status == 200 for d in fake_telegram.webhook.attempts_of(update_id)),
+            description="the update answered 200",
+        )
         attempts = fake_telegram.webhook.attempts_of(update_id)
         assert attempts[0].status is None and attempts[-1].status == 200
         assert len([m for m in fake_telegram.messages(USER) if "Welcome" in m.text]) == 1  # answered once
