@@ -41,7 +41,7 @@ class RegisterUser(BaseMiddleware):
         self.users = users
         self._locales: dict[int, str] = {}
         self._seen: dict[int, date] = {}
-        users.on_blocked(self.forget)
+        users.on_changed(self.forget)
 
     async def __call__(
         self,

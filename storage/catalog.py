@@ -184,7 +184,9 @@ class CatalogRepo:
         """Return one category with its count of orderable services (of one platform if given)."""
         row = await self.db.fetchone(
             "SELECT c.id, c.name, (SELECT COUNT(*) FROM services s WHERE s.category_id = c.id "
-            "AND (CAST(? AS TEXT) IS NULL OR s.platform = ?) AND " + _AVAILABLE + ") FROM categories c WHERE c.id = ?",
+            "AND (CAST(? AS TEXT) IS NULL OR s.platform = ?) AND "
+            + _AVAILABLE
+            + ") FROM categories c WHERE c.id = ?",
             (platform, platform, category_id),
         )
         return None if row is None else Category(row[0], row[1], row[2])

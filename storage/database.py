@@ -25,14 +25,16 @@ logger = logging.getLogger(__name__)
 Params = tuple[Any, ...] | list[Any] | dict[str, Any]
 
 # The topics written by the transaction running in this task (see `touch`).
-_touched: ContextVar[set[str] | None] = ContextVar("touched", default=None)
+# The topics (and items of them, "" for none) written by the transaction running in this task.
+_touched: ContextVar[set[tuple[str, str]] | None] = ContextVar("touched", default=None)
 
 
-def touch(topic: str) -> None:
-    """Note that the running transaction wrote `topic` (e.g. "outbox"); its listeners run after commit."""
+def touch(topic: str, item: str = "") -> None:
+    """Note that the running transaction wrote `topic` (e.g. "outbox"), or one `item` of it (a user id);
+    its listeners run after commit, in every instance on a shared database."""
     touched = _touched.get()
     if touched is not None:
-        touched.add(topic)
+        touched.add((topic, item))
 
 
 class Row(Protocol):
@@ -90,6 +92,7 @@ class Database(ABC):
 
     def __init__(self) -> None:
         self._commit_listeners: dict[str, list[Callable[[], None]]] = {}
+        self._item_listeners: dict[str, list[Callable[[str], None]]] = {}
 
     @abstractmethod
     async def connect(self) -> None:
@@ -123,10 +126,23 @@ class Database(ABC):
         """
         self._commit_listeners.setdefault(topic, []).append(listener)
 
-    def _committed(self, touched: Iterable[str]) -> None:
-        for topic in touched:
-            for listener in self._commit_listeners.get(topic, ()):
-                listener()
+    def on_commit_item(self, topic: str, listener: Callable[[str], None]) -> None:
+        """Call `listener(item)` after each committed transaction that touched an item of `topic`."""
+        self._item_listeners.setdefault(topic, []).append(listener)
+
+    def _topics(self) -> set[str]:
+        return set(self._commit_listeners) | set(self._item_listeners)
+
+    def _committed(self, touched: Iterable[tuple[str, str]]) -> None:
+        topics: set[str] = set()
+        for topic, item in touched:
+            if topic not in topics:
+                topics.add(topic)
+                for listener in self._commit_listeners.get(topic, ()):
+                    listener()
+            if item:
+                for item_listener in self._item_listeners.get(topic, ()):
+                    item_listener(item)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """Read one row from the last committed state."""
@@ -198,7 +214,7 @@ class SQLiteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one IMMEDIATE transaction; commit on success, roll back on any error."""
-        touched: set[str] = set()
+        touched: set[tuple[str, str]] = set()
         async with self._lock:
             conn = self.writer
             token = _touched.set(touched)

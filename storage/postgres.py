@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -250,14 +250,18 @@ class PostgresDatabase(Database):
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgTx]:
         """Run a block as one READ COMMITTED transaction; commit on success, roll back on any error."""
-        touched: set[str] = set()
+        touched: set[tuple[str, str]] = set()
         async with self.pool.connection() as conn:
             token = _touched.set(touched)
             try:
                 async with conn.transaction():
                     yield PgTx(conn)
-                    for topic in sorted(touched):  # delivered to the listeners on commit only
-                        await conn.execute(pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(_CHANNEL + topic)))
+                    if touched:  # delivered to the listeners on commit only
+                        cursor = conn.cursor()
+                        await cursor.executemany(
+                            "SELECT pg_notify(%s, %s)",
+                            [(_CHANNEL + topic, item) for topic, item in sorted(touched)],
+                        )
             finally:
                 _touched.reset(token)
         self._committed(touched)
@@ -278,8 +282,15 @@ class PostgresDatabase(Database):
 
     def on_commit(self, topic: str, listener: Any) -> None:
         """As for SQLite, and also after commits of other instances (LISTEN/NOTIFY)."""
-        new = topic not in self._commit_listeners
+        new = topic not in self._topics()
         super().on_commit(topic, listener)
+        if new and self._pool is not None:
+            self._hear()
+
+    def on_commit_item(self, topic: str, listener: Callable[[str], None]) -> None:
+        """As for SQLite, and also after commits of other instances (the item is the NOTIFY payload)."""
+        new = topic not in self._topics()
+        super().on_commit_item(topic, listener)
         if new and self._pool is not None:
             self._hear()
 
@@ -288,7 +299,7 @@ class PostgresDatabase(Database):
         if self._listener is not None:
             self._listener.cancel()
             self._listener = None
-        if self._commit_listeners:
+        if self._topics():
             self._listener = asyncio.get_running_loop().create_task(self._listen(), name="db-notifications")
 
     async def _listen(self) -> None:
@@ -296,11 +307,11 @@ class PostgresDatabase(Database):
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
-                    for topic in sorted(self._commit_listeners):
+                    for topic in sorted(self._topics()):
                         await conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(_CHANNEL + topic)))
                     async for notice in conn.notifies():
                         if notice.pid not in self._own:
-                            self._committed([notice.channel.removeprefix(_CHANNEL)])
+                            self._committed([(notice.channel.removeprefix(_CHANNEL), notice.payload)])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a lost connection: listen again shortly

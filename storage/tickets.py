@@ -186,8 +186,8 @@ class TicketRepo:
     async def thread(self, ticket_id: int, limit: int = 50) -> list[TicketMessage]:
         """The last `limit` messages of a ticket, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) AS latest "
-            "ORDER BY id",
+            "SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) "
+            "AS latest ORDER BY id",
             (ticket_id, limit),
         )
         return [_message(row) for row in rows]

@@ -59,16 +59,22 @@ _SELECT = (
 )
 
 
+# Commit topic of changes other instances must hear about (blocked, language); the item is the user id.
+USER_TOPIC = "user"
+
+
 class UserRepo:
     """Reads and writes the users table."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._blocked_listeners: list[Callable[[int], None]] = []
 
-    def on_blocked(self, listener: Callable[[int], None]) -> None:
-        """Call `listener(user_id)` after a user is recorded as having blocked the bot."""
-        self._blocked_listeners.append(listener)
+    def on_changed(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(user_id)` after a user is recorded as having blocked the bot or chose a language.
+
+        On a shared database this happens in every instance, whichever one wrote the change.
+        """
+        self.db.on_commit_item(USER_TOPIC, lambda item: listener(int(item)))
 
     async def upsert(
         self,
@@ -148,9 +154,8 @@ class UserRepo:
                 "WHERE id = ?",
                 (int(blocked), user_id),
             )
-        if blocked:
-            for listener in self._blocked_listeners:
-                listener(user_id)
+            if blocked:
+                touch(USER_TOPIC, str(user_id))
 
     async def set_locale(self, user_id: int, locale: str) -> bool:
         """Record the language a user chose; False for an unknown user."""
@@ -161,6 +166,7 @@ class UserRepo:
                 "WHERE id = ?",
                 (locale, user_id),
             )
+            touch(USER_TOPIC, str(user_id))
         return changed == 1
 
     async def count(self) -> int:
