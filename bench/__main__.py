@@ -26,7 +26,7 @@ from types import ModuleType
 
 import aiogram
 
-from bench import broadcast, catalog, notifications, payments, placement, polling, scale, updates
+from bench import broadcast, catalog, notifications, payments, placement, polling, scale, scaleout, updates
 from bench.common import BENCH_DIR, Outcome, print_table
 from bench.compare import CompareError, Side, print_comparison, resolve, run_at, side_of, write_json
 
@@ -34,7 +34,7 @@ Benchmark = Callable[[bool, Path], Awaitable[Outcome]]
 
 BENCHMARKS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (updates, polling, notifications, placement, payments, broadcast, scale, catalog)
+    for module in (updates, polling, notifications, placement, payments, broadcast, scale, catalog, scaleout)
 }
 
 

@@ -165,8 +165,8 @@ class BenchTelegram(FakeTelegram):
     The test driver's `wait_for_message` polls every 10 ms; a benchmark needs the exact arrival time.
     """
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(token=TOKEN, **options)
+    def __init__(self, *, token: str = TOKEN, **options: Any) -> None:
+        super().__init__(token=token, **options)
         self._waiters: dict[int, list[tuple[str, asyncio.Future[Arrival]]]] = {}
 
     async def __aenter__(self) -> BenchTelegram:
@@ -240,15 +240,23 @@ def bench_settings(
 
 @asynccontextmanager
 async def running_shop(
-    db_path: Path, *, telegram: dict[str, Any] | None = None, provider_latency: float = 0.0
+    db_path: Path,
+    *,
+    telegram: dict[str, Any] | None = None,
+    provider_latency: float = 0.0,
+    **overrides: Any,
 ) -> AsyncIterator[Shop]:
-    """The real bot, built by the project's own factories, polling a fresh fake Telegram."""
+    """The real bot, built by the project's own factories, polling a fresh fake Telegram.
+
+    `overrides` change the settings, e.g. `database_url`.
+    """
     provider = await start_provider(latency=provider_latency)
     try:
         async with BenchTelegram(**(telegram or {})) as tg:
             for admin in (ADMIN_ID, OTHER_ADMIN_ID):
                 tg.add_user(admin, username=f"admin{admin}")
-            shop = Shop(tg, provider, bench_settings(db_path, provider.url, tg.base_url))
+            settings = bench_settings(db_path, provider.url, tg.base_url, **overrides)
+            shop = Shop(tg, provider, settings)
             await shop.start()
             try:
                 yield shop
