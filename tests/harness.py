@@ -5,6 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -230,6 +236,66 @@ class WebhookShop(Shop):
         server, self.server = self.server, None
         await server.stop()
         self.dp = self.bot = None
+
+
+# Environment variables the bot reads; a test's own values replace any the developer has exported.
+BOT_SETTING_PREFIXES = (
+    "BOT_", "ADMIN_", "TELEGRAM_", "DATABASE_", "REDIS_", "PROVIDER_", "WEBHOOK_", "LOG_", "POLL_",
+)  # fmt: skip
+
+
+async def spawn_bot(
+    env: Mapping[str, str], cwd: Path, *args: str, log: Path | None = None
+) -> asyncio.subprocess.Process:
+    """Start `python -m bot [args]` in `cwd` with this environment, minus any bot setting, plus `env`.
+
+    Its output is appended to `log`, or dropped: never a pipe left unread, which would stall the bot
+    once its buffer filled up.
+    """
+    base = {k: v for k, v in os.environ.items() if not k.startswith(BOT_SETTING_PREFIXES)}
+    out = log.open("ab") if log is not None else None
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            env={**base, **env},
+            cwd=cwd,
+            stdout=out or subprocess.DEVNULL,
+            stderr=out or subprocess.DEVNULL,
+        )
+    finally:
+        if out is not None:
+            out.close()
+
+
+async def stop_bot(process: asyncio.subprocess.Process, *, timeout: float = 20.0) -> int:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; return the exit code."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(timeout):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode
+
+
+def tail(path: Path, chars: int = 3000) -> str:
+    """The end of a log file, for an assertion message."""
+    with contextlib.suppress(OSError):
+        return path.read_text(errors="replace")[-chars:]
+    return f"({path} not readable)"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _task_stack(task: asyncio.Task[Any]) -> str:

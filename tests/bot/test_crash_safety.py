@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import sys
 from pathlib import Path
 
 from storage.database import SQLiteDatabase
 from storage.ledger import LedgerRepo
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
-from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, place
+from tests.harness import (
+    ADMIN_ID,
+    OTHER_ADMIN_ID,
+    PROVIDER_KEY,
+    TOKEN,
+    Shop,
+    make_settings,
+    place,
+    spawn_bot,
+    stop_bot,
+    tail,
+)
 
 USERS = list(range(7000, 7060))
 FATES = ("partial", "cancel", "complete")
@@ -59,7 +68,6 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
             await asyncio.sleep(1.0)
 
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_"))},
         "BOT_TOKEN": TOKEN,
         "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
         "TELEGRAM_API_URL": fake_telegram.base_url,
@@ -73,29 +81,14 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
     kills = 0
     try:
         for _ in range(8):
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                env=env,
-                cwd=tmp_path,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            process = await spawn_bot(env, tmp_path)
             await asyncio.sleep(rng.uniform(1.0, 3.0))
             process.kill()  # SIGKILL: no shutdown hook, no flush
             await process.wait()
             kills += 1
         await waves
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        log = tmp_path / "bot.log"
+        process = await spawn_bot(env, tmp_path, log=log)
         try:
             for _ in range(600):
                 if await _settled_state(db_path) == (0, 0):
@@ -104,9 +97,8 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
             else:
                 raise AssertionError(f"not settled after the last restart: {await _settled_state(db_path)}")
         finally:
-            process.terminate()
-            _, stderr = await process.communicate()
-        assert process.returncode == 0, stderr.decode(errors="replace")[-2000:]
+            code = await stop_bot(process)
+        assert code == 0, tail(log)
     finally:
         waves.cancel()
 
