@@ -304,18 +304,21 @@ async def on_shutdown(
     leaders: Leaders,
     redis: Redis | None,
 ) -> None:
-    """Let placements in flight finish (bounded), then stop background work and close resources."""
+    """Let placements and job runs in flight finish (bounded), then stop background work, close resources."""
     if scheduler.running:
-        scheduler.shutdown(wait=False)
-    # Polling has stopped; a Confirm already being placed gets its `add` answer and its result shown
+        scheduler.pause()  # no new runs; the one running (a poll cycle, say) ends on its own below
+    # Updates have stopped; a Confirm already being placed gets its `add` answer and its result shown
     # before the HTTP client and the database close, instead of being parked at the next start.
-    cut_off = await ordering.placements.drain(settings.shutdown_grace_seconds)
+    grace = settings.shutdown_grace_seconds
+    cut_off, jobs_cut_off = await asyncio.gather(ordering.placements.drain(grace), leaders.drain(grace))
     if cut_off:
         logger.warning(
-            "%d placement(s) did not finish within %.0fs; they are parked at the next start",
-            cut_off,
-            settings.shutdown_grace_seconds,
+            "%d placement(s) did not finish within %.0fs; they are parked at the next start", cut_off, grace
         )
+    if jobs_cut_off:
+        logger.warning("%d background job run(s) did not finish within %.0fs; cut off", jobs_cut_off, grace)
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
     # Step down from every job: the notifier stops (after the messages handed to Telegram) and the
     # leases are released, so another instance takes over at its next attempt.
     await leaders.stop()

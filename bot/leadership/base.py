@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,7 @@ class Leaders:
         self._close = close
         self.description = description
         self._by_name: dict[str, Leadership] = {}
+        self._running: set[asyncio.Task[Any]] = set()  # guarded runs in progress
 
     def __getitem__(self, name: str) -> Leadership:
         """The leadership of job `name`, made on first use (before `start`)."""
@@ -178,9 +179,23 @@ class Leaders:
         async def led(*args: P.args, **kwargs: P.kwargs) -> R | None:
             if not leadership.is_leader:
                 return None
-            return await job(*args, **kwargs)
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                return await job(*args, **kwargs)
+            finally:
+                self._running.discard(task)
 
         return led
+
+    async def drain(self, grace: float) -> int:
+        """Wait up to `grace` seconds for the guarded runs in progress; return how many did not end."""
+        running = set(self._running)
+        if not running:
+            return 0
+        _, pending = await asyncio.wait(running, timeout=grace)
+        return len(pending)
 
     async def start(self) -> None:
         """Start every leadership made so far, concurrently (an unreachable backend costs one wait)."""

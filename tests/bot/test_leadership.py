@@ -305,6 +305,27 @@ async def test_a_lone_instance_leads_every_job_at_once() -> None:
     assert await guarded() is None and ran == ["job"]
 
 
+async def test_a_stop_waits_for_the_run_in_progress_instead_of_cutting_it_off() -> None:
+    leaders = Leaders(LocalLeadership, description="one instance")
+    release = asyncio.Event()
+    finished: list[str] = []
+
+    async def cycle() -> None:
+        await release.wait()  # a poll cycle waiting for the provider
+        finished.append("cycle")
+
+    guarded = leaders.guard(JOB, cycle)
+    await leaders.start()
+    run = asyncio.create_task(guarded())
+    await asyncio.sleep(0.01)
+    assert await leaders.drain(0.05) == 1, "still running when the grace ran out"
+    asyncio.get_running_loop().call_later(0.05, release.set)
+    assert await leaders.drain(5) == 0
+    assert finished == ["cycle"] and run.done() and not run.cancelled()
+    assert await leaders.drain(0.01) == 0  # nothing left to wait for
+    await leaders.stop()
+
+
 def test_lock_ids_are_stable_and_distinct() -> None:
     assert lock_id("42", JOB) == lock_id("42", JOB)
     assert len({lock_id(bot, job) for bot in ("1", "2") for job in (JOB, "catalog_sync")}) == 4

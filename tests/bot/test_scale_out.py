@@ -177,17 +177,6 @@ class Cluster:
         return int(await self.db.fetchval(sql, params) or 0)
 
 
-def cancelled_at_stop(record: dict[str, Any]) -> bool:
-    """A job run cut off by SIGTERM, which APScheduler logs as an error: a known fault, tolerated here.
-
-    on_shutdown calls `scheduler.shutdown(wait=False)`, whose executor cancels the job running then
-    (with a poll every second, often a status poll), and APScheduler logs the CancelledError with
-    `logger.exception`. Nothing is lost (the cycle rolls back), but operators get a false alarm.
-    """
-    exc_info = str(record.get("exc_info", ""))
-    return record["logger"] == "apscheduler.executors.default" and exc_info.endswith("CancelledError")
-
-
 async def run_command(env: dict[str, str], workdir: Path, command: str) -> str:
     """Run `python -m bot <command>` to completion; return its output (it must succeed)."""
     log = workdir / f"{command}.log"
@@ -267,8 +256,7 @@ async def cluster(postgres_server: PostgresServer, tmp_path: Path) -> AsyncItera
             if not instance.killed:
                 assert instance.exit_code == 0, f"{instance.name} did not stop cleanly:\n{tail(instance.log)}"
             errors = [r for r in instance.records() if r["level"] in ("ERROR", "CRITICAL")]  # all JSON
-            unexpected = [r for r in errors if not cancelled_at_stop(r)]
-            assert unexpected == [], f"{instance.name} logged errors: {unexpected}"
+            assert errors == [], f"{instance.name} logged errors: {errors}"
             text = instance.log.read_text()
             for secret in (token, token.split(":", 1)[1], PROVIDER_KEY, WEBHOOK_SECRET):
                 assert secret not in text, f"a secret reached the log of {instance.name}"
