@@ -6,8 +6,9 @@ import asyncio
 import random
 from pathlib import Path
 
-from storage.database import SQLiteDatabase
+from storage.database import Database, SQLiteDatabase
 from storage.ledger import LedgerRepo
+from storage.postgres import PostgresDatabase
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import (
@@ -27,9 +28,14 @@ USERS = list(range(7000, 7060))
 FATES = ("partial", "cancel", "complete")
 
 
-async def _settled_state(db_path: Path) -> tuple[int, int]:
+def _open(db_path: Path, url: str | None) -> Database:
+    """The bot's database: the SQLite file, or the test's PostgreSQL schema."""
+    return PostgresDatabase(url) if url else SQLiteDatabase(db_path)
+
+
+async def _settled_state(db_path: Path, url: str | None) -> tuple[int, int]:
     """Return (orders still active, outbox messages still pending)."""
-    db = SQLiteDatabase(db_path)
+    db = _open(db_path, url)
     await db.connect()
     try:
         active = await db.fetchval("SELECT COUNT(*) FROM orders WHERE status IN ('pending', 'in_progress')")
@@ -40,7 +46,7 @@ async def _settled_state(db_path: Path) -> tuple[int, int]:
 
 
 async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
-    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+    database_url: str | None, fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     rng = random.Random(20261123)  # reproducible kill points
     db_path = tmp_path / "crash.db"
@@ -76,6 +82,7 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
         "PROVIDER_KEY": PROVIDER_KEY,
         "POLL_INTERVAL_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
+        **({"DATABASE_URL": database_url} if database_url else {}),
     }
     waves = asyncio.create_task(finish_in_waves())
     kills = 0
@@ -91,18 +98,19 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
         process = await spawn_bot(env, tmp_path, log=log)
         try:
             for _ in range(600):
-                if await _settled_state(db_path) == (0, 0):
+                if await _settled_state(db_path, database_url) == (0, 0):
                     break
                 await asyncio.sleep(0.1)
             else:
-                raise AssertionError(f"not settled after the last restart: {await _settled_state(db_path)}")
+                state = await _settled_state(db_path, database_url)
+                raise AssertionError(f"not settled after the last restart: {state}")
         finally:
             code = await stop_bot(process)
         assert code == 0, tail(log)
     finally:
         waves.cancel()
 
-    db = SQLiteDatabase(db_path)
+    db = _open(db_path, database_url)
     await db.connect()
     try:
         assert await LedgerRepo(db).mismatches() == []
