@@ -197,7 +197,7 @@ async def on_startup(
         scheduler.add_job(
             leaders.guard("stale_placements", recover_interrupted),
             "interval",
-            seconds=60,
+            seconds=10,
             args=(ordering,),
             kwargs={"stale_after": stale_placement_seconds(settings)},
             id="stale_placements",

@@ -161,17 +161,22 @@ class OutboxRepo:
                 touch(OUTBOX_TOPIC)
         return changed == 1
 
-    async def release_held(self, ref_prefix: str) -> int:
-        """Make every pending message whose ref starts with `ref_prefix` due now; return how many."""
+    async def release_held(self, ref_prefix: str, *, queued_before: str | None = None) -> int:
+        """Make every pending message whose ref starts with `ref_prefix` due now; return how many.
+
+        With `queued_before` (ISO UTC), only those queued earlier than that.
+        """
         now = time.time()
+        age = "" if queued_before is None else " AND created_at < ?"
         async with self.db.transaction() as tx:
             changed = await change(
                 tx,
                 "UPDATE outbox SET next_attempt_at = ? "
-                "WHERE status = 'pending' AND next_attempt_at > ? AND substr(ref, 1, ?) = ?",
-                (now, now, len(ref_prefix), ref_prefix),
+                "WHERE status = 'pending' AND next_attempt_at > ? AND substr(ref, 1, ?) = ?" + age,
+                (now, now, len(ref_prefix), ref_prefix, *(() if queued_before is None else (queued_before,))),
             )
-            touch(OUTBOX_TOPIC)
+            if changed:
+                touch(OUTBOX_TOPIC)
         return changed
 
     async def mark_sent(self, message: OutboxMessage, telegram_message_id: int | None = None) -> None:

@@ -319,6 +319,10 @@ async def alert_unknown(tx: Tx, settings: Settings, order: Order) -> None:
     await alert_admins(tx, settings, lambda: texts.admin_unknown_order(order), f"alert:unknown:{order.id}")
 
 
+# A Confirm handler shows its result within seconds; one held this long lost its handler (its instance died).
+ORPHANED_RESULT_SECONDS = 30.0
+
+
 def stale_placement_seconds(settings: Settings) -> float:
     """How long an order may stay in `submitting` before it is surely not being placed any more.
 
@@ -333,8 +337,8 @@ async def recover_interrupted(deps: OrderingDeps, *, stale_after: float | None =
 
     Also send the placement results that were held for a Confirm handler the stop cut short.
     With several instances (`stale_after` seconds given), an order another instance is placing right
-    now is left alone: only one in `submitting` for longer than any placement takes is parked, and held
-    results go out when their hold ends, as they would anyway.
+    now is left alone: only one in `submitting` for longer than any placement takes is parked, and only
+    results held longer than a Confirm handler ever needs (its instance died before showing them) go out.
     """
     parked = 0
     cutoff = None if stale_after is None else iso(datetime.now(UTC) - timedelta(seconds=stale_after))
@@ -347,6 +351,10 @@ async def recover_interrupted(deps: OrderingDeps, *, stale_after: float | None =
     if parked:
         logger.warning("Parked %d order(s) interrupted while being placed", parked)
     if stale_after is not None:
+        orphaned = iso(datetime.now(UTC) - timedelta(seconds=ORPHANED_RESULT_SECONDS))
+        released = await OutboxRepo(deps.db).release_held(NOTICE_REF_PREFIX, queued_before=orphaned)
+        if released:
+            logger.info("Released %d placement result(s) held by an instance that stopped", released)
         return parked
     # Results held for a Confirm handler that the stop cut short: nothing will show them now.
     released = await OutboxRepo(deps.db).release_held(NOTICE_REF_PREFIX)

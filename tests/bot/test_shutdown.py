@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 from bot import texts
-from storage.database import SQLiteDatabase
+from storage.database import Database, SQLiteDatabase
 from storage.orders import OrderStatus
+from storage.postgres import PostgresDatabase
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
 from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, open_category
@@ -31,7 +32,7 @@ async def summary_ready(shop: Shop) -> None:
 
 
 async def start_bot_process(
-    tg: FakeTelegram, provider: FakeProvider, db_path: Path, **env_extra: str
+    tg: FakeTelegram, provider: FakeProvider, db_path: Path, url: str | None = None, **env_extra: str
 ) -> asyncio.subprocess.Process:
     """Start `python -m bot` against the fakes and wait until it long-polls."""
     env = {
@@ -47,6 +48,7 @@ async def start_bot_process(
         "PROVIDER_URL": provider.url,
         "PROVIDER_KEY": PROVIDER_KEY,
         "LOG_LEVEL": "INFO",
+        **({"DATABASE_URL": url} if url else {}),
         **env_extra,
     }
     log = (db_path.parent / "bot.log").open("ab")
@@ -70,9 +72,9 @@ async def stopped(process: asyncio.subprocess.Process, db_path: Path, *, within:
         raise AssertionError(f"the bot did not exit within {within} s; its log:\n{log}") from None
 
 
-async def order_state(db_path: Path) -> tuple[str, str | None, list[str], list[str]]:
+async def order_state(db_path: Path, url: str | None = None) -> tuple[str, str | None, list[str], list[str]]:
     """Return (status, provider order id, ledger kinds, placement notice statuses) of the only order."""
-    db = SQLiteDatabase(db_path)
+    db: Database = PostgresDatabase(url) if url else SQLiteDatabase(db_path)
     await db.connect()
     try:
         [row] = await db.fetchall("SELECT id, status, provider_order_id FROM orders")
@@ -86,21 +88,21 @@ async def order_state(db_path: Path) -> tuple[str, str | None, list[str], list[s
 
 
 async def test_sigterm_lets_a_slow_placement_finish_and_the_customer_see_it(
-    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+    database_url: str | None, fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     db_path = tmp_path / "deploy.db"
     shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
     await shop.start()
     await summary_ready(shop)
     await shop.stop()
-    process = await start_bot_process(fake_telegram, fake_provider, db_path)
+    process = await start_bot_process(fake_telegram, fake_provider, db_path, database_url)
     fake_provider.latency = 2.0  # the provider takes its time over the `add`
     mark = fake_telegram.mark()
     await fake_telegram.press(USER, texts.BTN_CONFIRM)
     await fake_telegram.wait_for(lambda: len(fake_provider.calls("add")) == 1, description="add sent")
     process.send_signal(signal.SIGTERM)  # a deploy, while the `add` is in flight
     assert await stopped(process, db_path, within=15) == 0
-    status, provider_order_id, kinds, notices = await order_state(db_path)
+    status, provider_order_id, kinds, notices = await order_state(db_path, database_url)
     assert status == OrderStatus.PENDING and provider_order_id in fake_provider.orders  # not parked
     assert kinds == ["charge"]  # charged once, not refunded
     assert len(fake_provider.calls("add")) == 1
@@ -112,6 +114,8 @@ async def test_sigterm_lets_a_slow_placement_finish_and_the_customer_see_it(
 async def test_sigterm_past_the_grace_period_parks_the_order_and_tells_the_customer(
     fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
+    """SQLite: the next start parks it. On PostgreSQL an instance parks only placements older than any
+    placement takes (tests/handlers/test_ordering.py covers that), since another may be placing it."""
     db_path = tmp_path / "deploy.db"
     for admin in (ADMIN_ID, OTHER_ADMIN_ID):
         fake_telegram.add_user(admin)
@@ -147,14 +151,14 @@ async def test_sigterm_past_the_grace_period_parks_the_order_and_tells_the_custo
 
 
 async def test_a_result_not_yet_shown_when_the_bot_dies_is_sent_after_the_restart(
-    fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
+    database_url: str | None, fake_telegram: FakeTelegram, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     db_path = tmp_path / "deploy.db"
     shop = Shop(fake_telegram, fake_provider, make_settings(fake_telegram, fake_provider, db_path))
     await shop.start()
     await summary_ready(shop)
     await shop.stop()
-    process = await start_bot_process(fake_telegram, fake_provider, db_path)
+    process = await start_bot_process(fake_telegram, fake_provider, db_path, database_url)
     fake_telegram.set_delay("editMessageText", 30)  # the "placed" edit hangs
 
     def result_edit_sent() -> bool:
@@ -170,7 +174,12 @@ async def test_a_result_not_yet_shown_when_the_bot_dies_is_sent_after_the_restar
     try:
         order = await shop.only_order(USER)
         assert order.status == OrderStatus.PENDING
-        result = await fake_telegram.wait_for_message(USER, f"Order #{order.id} placed", since=mark)
+        # SQLite: released at start. PostgreSQL: another instance may still be about to show it, so it
+        # goes once it has been held longer than any Confirm handler needs (checked every 10 s).
+        wait = 60.0 if database_url else 5.0
+        result = await fake_telegram.wait_for_message(
+            USER, f"Order #{order.id} placed", since=mark, timeout=wait
+        )
         assert "balance 8.83 USD" in result.text
         assert await shop.dep("outbox").pending_count() == 0
     finally:
