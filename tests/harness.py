@@ -241,7 +241,24 @@ class WebhookShop(Shop):
 # Environment variables the bot reads; a test's own values replace any the developer has exported.
 BOT_SETTING_PREFIXES = (
     "BOT_", "ADMIN_", "TELEGRAM_", "DATABASE_", "REDIS_", "PROVIDER_", "WEBHOOK_", "LOG_", "POLL_",
+    "SHUTDOWN_",
 )  # fmt: skip
+
+
+def fake_env(
+    tg: FakeTelegram, provider: FakeProvider, db_path: Path, url: str | None = None, **extra: str
+) -> dict[str, str]:
+    """The settings of `python -m bot` pointed at the fakes and at the test's database (for `spawn_bot`)."""
+    return {
+        "BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
+        "TELEGRAM_API_URL": tg.base_url,
+        "DATABASE_PATH": str(db_path),
+        **({"DATABASE_URL": url} if url else {}),
+        "PROVIDER_URL": provider.url,
+        "PROVIDER_KEY": PROVIDER_KEY,
+        **extra,
+    }
 
 
 async def spawn_bot(

@@ -14,9 +14,8 @@ from tests.fakes.telegram import FakeTelegram
 from tests.harness import (
     ADMIN_ID,
     OTHER_ADMIN_ID,
-    PROVIDER_KEY,
-    TOKEN,
     Shop,
+    fake_env,
     make_settings,
     place,
     spawn_bot,
@@ -73,17 +72,9 @@ async def test_sigkill_at_random_points_loses_no_refund_and_no_notice(
                     fake_provider.set_status(pid, "Completed", remains=0)
             await asyncio.sleep(1.0)
 
-    env = {
-        "BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
-        "TELEGRAM_API_URL": fake_telegram.base_url,
-        "DATABASE_PATH": str(db_path),
-        "PROVIDER_URL": fake_provider.url,
-        "PROVIDER_KEY": PROVIDER_KEY,
-        "POLL_INTERVAL_SECONDS": "0.2",
-        "LOG_LEVEL": "WARNING",
-        **({"DATABASE_URL": database_url} if database_url else {}),
-    }
+    env = fake_env(
+        fake_telegram, fake_provider, db_path, database_url, POLL_INTERVAL_SECONDS="0.2", LOG_LEVEL="WARNING"
+    )
     waves = asyncio.create_task(finish_in_waves())
     kills = 0
     try:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from storage.orders import OrderStatus
 from storage.postgres import PostgresDatabase
 from tests.fakes.provider import FakeProvider
 from tests.fakes.telegram import FakeTelegram
-from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, PROVIDER_KEY, TOKEN, Shop, make_settings, open_category
+from tests.harness import ADMIN_ID, OTHER_ADMIN_ID, Shop, fake_env, make_settings, open_category, spawn_bot
 
 USER = 7101
 FOLLOWERS = texts.service_button("Instagram Followers", 117, "USD")
@@ -35,27 +33,8 @@ async def start_bot_process(
     tg: FakeTelegram, provider: FakeProvider, db_path: Path, url: str | None = None, **env_extra: str
 ) -> asyncio.subprocess.Process:
     """Start `python -m bot` against the fakes and wait until it long-polls."""
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_", "SHUTDOWN_"))
-        },
-        "BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
-        "TELEGRAM_API_URL": tg.base_url,
-        "DATABASE_PATH": str(db_path),
-        "PROVIDER_URL": provider.url,
-        "PROVIDER_KEY": PROVIDER_KEY,
-        "LOG_LEVEL": "INFO",
-        **({"DATABASE_URL": url} if url else {}),
-        **env_extra,
-    }
-    log = (db_path.parent / "bot.log").open("ab")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=db_path.parent, stdout=log, stderr=log
-    )
-    log.close()
+    env = fake_env(tg, provider, db_path, url, LOG_LEVEL="INFO", **env_extra)
+    process = await spawn_bot(env, db_path.parent, log=db_path.parent / "bot.log")
     await tg.wait_polling(timeout=20)
     return process
 

@@ -27,11 +27,11 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_webhook import SECRET_HEADER
 from tests.harness import (
     ADMIN_ID,
+    BOT_SETTING_PREFIXES,
     OTHER_ADMIN_ID,
-    PROVIDER_KEY,
-    TOKEN,
     WEBHOOK_SECRET,
     WebhookShop,
+    fake_env,
     make_settings,
     open_category,
     secrets_in,
@@ -270,21 +270,8 @@ async def wait_until(check: Any, *, description: str, timeout: float = 20.0) -> 
 
 def bot_env(tg: FakeTelegram, provider: FakeProvider, db_path: Path, **extra: str) -> dict[str, str]:
     """The environment of `python -m bot` pointed at the fakes."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "PROVIDER_", "DATABASE_", "WEBHOOK_", "LOG_", "TELEGRAM_", "ADMIN_"))
-    }
-    return {
-        **clean,
-        "BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
-        "TELEGRAM_API_URL": tg.base_url,
-        "DATABASE_PATH": str(db_path),
-        "PROVIDER_URL": provider.url,
-        "PROVIDER_KEY": PROVIDER_KEY,
-        **extra,
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(BOT_SETTING_PREFIXES)}
+    return {**clean, **fake_env(tg, provider, db_path, **extra)}
 
 
 async def run_cli(env: dict[str, str], *args: str, cwd: Path) -> tuple[int, str, str]:

@@ -14,9 +14,8 @@ from tests.fakes.telegram import FakeTelegram
 from tests.harness import (
     ADMIN_ID,
     OTHER_ADMIN_ID,
-    PROVIDER_KEY,
-    TOKEN,
     Shop,
+    fake_env,
     make_settings,
     place,
     spawn_bot,
@@ -153,15 +152,7 @@ async def test_sigkill_mid_broadcast_then_restart_sends_each_copy_once(
     finally:
         await db.close()
     assert broadcast is not None and broadcast.recipients == COUNT
-    env = {
-        "BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": f"{ADMIN_ID},{OTHER_ADMIN_ID}",
-        "TELEGRAM_API_URL": fake_telegram.base_url,
-        "DATABASE_PATH": str(db_path),
-        "PROVIDER_URL": fake_provider.url,
-        "PROVIDER_KEY": PROVIDER_KEY,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = fake_env(fake_telegram, fake_provider, db_path, LOG_LEVEL="WARNING")
 
     log = tmp_path / "bot.log"
 
