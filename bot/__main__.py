@@ -21,7 +21,7 @@ from storage.instance_lock import AlreadyRunning, instance_lock
 
 async def migrate_command(settings: Settings) -> int:
     """Bring the database's schema up to date, then exit (instances also do it when they start)."""
-    url = settings.database_url.get_secret_value() if settings.database_url else None
+    url = settings.postgres_url
     db = open_database(url, settings.database_path)
     await db.connect()  # applies pending migrations, under a lock when several instances start at once
     await db.close()

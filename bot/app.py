@@ -115,9 +115,7 @@ def create_dispatcher(
     http: httpx.AsyncClient | None = None,
 ) -> Dispatcher:
     """Build the dispatcher with every dependency in its workflow data and lifecycle hooks registered."""
-    db = open_database(
-        settings.database_url.get_secret_value() if settings.database_url else None, settings.database_path
-    )
+    db = open_database(settings.postgres_url, settings.database_path)
     http = http or create_http_client(settings)
     provider = provider or create_provider(settings, http)
     users = UserRepo(db)

@@ -245,6 +245,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def postgres_url(self) -> str | None:
+        """DATABASE_URL as a plain string (it holds a password: never log it); None for SQLite."""
+        return None if self.database_url is None else self.database_url.get_secret_value()
+
+    @property
     def webhook_path(self) -> str:
         """The path this instance serves updates on: WEBHOOK_URL's path ("/" when it has none)."""
         return url_path(self.webhook_url or "")

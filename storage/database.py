@@ -49,17 +49,6 @@ class Row(Protocol):
     def keys(self) -> list[str]: ...
 
 
-class Cursor(Protocol):
-    """What a write statement answers: how many rows it changed, and rows it returned."""
-
-    @property
-    def rowcount(self) -> int: ...
-
-    async def fetchone(self) -> Any: ...
-
-    async def fetchall(self) -> Iterable[Any]: ...
-
-
 class Tx(Protocol):
     """A connection inside a write transaction (an aiosqlite connection, or storage.postgres.PgTx)."""
 

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -333,8 +333,3 @@ async def _migrate(conn: psycopg.AsyncConnection[Any]) -> None:
             logger.info("Applying migration %s", name)
             await conn.execute(script.encode())
             await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
-
-
-def sequence_params(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
-    """Rows as columns, for `unnest(?::type[], ...)` over several arrays (one statement for the lot)."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else []

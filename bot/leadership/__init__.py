@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.config import Settings
@@ -19,19 +18,7 @@ __all__ = [
     "PostgresLeadership",
     "RedisLeadership",
     "create_leaders",
-    "postgres_url",
 ]
-
-
-def postgres_url(settings: Settings) -> str | None:
-    """DATABASE_URL when it names a PostgreSQL database; None for SQLite (DATABASE_PATH)."""
-    value = getattr(settings, "database_url", None)
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    return value if value.lower().startswith(("postgres://", "postgresql://")) else None
 
 
 def create_leaders(
@@ -47,7 +34,7 @@ def create_leaders(
             lambda name: RedisLeadership(name, redis, f"leader:{namespace}:{name}", token=token, lease=lease),
             description=f"Redis leases of {lease:g} s (instance {token})",
         )
-    url = postgres_url(settings)
+    url = settings.postgres_url
     if url is not None:
         session = PgLockSession(url, keepalive_seconds=max(1, round(lease / 3)))
         return Leaders(
