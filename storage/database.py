@@ -64,6 +64,16 @@ def is_postgres(conn: object) -> bool:
     return getattr(conn, "dialect", "sqlite") == "postgresql"
 
 
+def for_update(conn: object) -> str:
+    """ " FOR UPDATE" to add to a read inside a PostgreSQL write transaction, else nothing.
+
+    The row then stays as read until commit: another instance changing it meanwhile waits, instead of
+    making the guarded write that follows find it changed. A SQLite write transaction holds the whole
+    database already.
+    """
+    return " FOR UPDATE" if getattr(conn, "locks_rows", False) else ""
+
+
 def in_list(conn: object, column: str, values: Iterable[object]) -> tuple[str, object]:
     """`column IN (values)` as SQL and its one parameter, however many values: a JSON array read with
     `json_each` on SQLite, an array with `= ANY` on PostgreSQL (where the index serves it)."""

@@ -143,8 +143,9 @@ class PgTx:
 
     dialect = "postgresql"
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any], *, locks_rows: bool = True) -> None:
         self.conn = conn
+        self.locks_rows = locks_rows  # reads inside a write transaction lock (storage.database.for_update)
 
     async def execute(self, sql: str, parameters: Any = None, /) -> psycopg.AsyncCursor[PgRow]:
         if parameters:
@@ -272,7 +273,7 @@ class PostgresDatabase(Database):
         async with self.pool.connection() as conn:
             await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
-                yield PgTx(conn)
+                yield PgTx(conn, locks_rows=False)  # read only: nothing to lock
             finally:
                 await conn.execute("ROLLBACK")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from storage.database import Database, Row, Tx, change, in_list, select_one
+from storage.database import Database, Row, Tx, change, for_update, in_list, select_one
 from storage.errors import DuplicateEntry
 
 
@@ -107,8 +107,9 @@ async def fetch_intent(conn: Tx, intent_id: str) -> Intent | None:
 
 
 async def fetch_payment(conn: Tx, charge_id: str) -> StarPayment | None:
-    """Read a recorded payment by Telegram's charge id."""
-    row = await select_one(conn, "SELECT * FROM star_payments WHERE charge_id = ?", (charge_id,))
+    """Read a recorded payment by Telegram's charge id (locked until commit inside a transaction)."""
+    sql = "SELECT * FROM star_payments WHERE charge_id = ?" + for_update(conn)
+    row = await select_one(conn, sql, (charge_id,))
     return None if row is None else _payment(row)
 
 
