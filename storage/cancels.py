@@ -24,6 +24,8 @@ class CancelRepo:
     async def requested(self, order_id: int) -> bool:
         """Tell whether a cancellation of the order was already accepted."""
         return (
-            await self.db.fetchval("SELECT 1 FROM cancel_requests WHERE order_id = ?", (order_id,))
+            await self.db.fetchval(
+                "SELECT 1 FROM cancel_requests WHERE order_id = ?", (order_id,), quick=True
+            )
             is not None
         )

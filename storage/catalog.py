@@ -150,7 +150,7 @@ class CatalogRepo:
 
     async def get(self, service_id: int) -> Service | None:
         """Return a service by our id, whatever its state."""
-        row = await self.db.fetchone(_SELECT + " WHERE s.id = ?", (service_id,))
+        row = await self.db.fetchone(_SELECT + " WHERE s.id = ?", (service_id,), quick=True)
         return None if row is None else _service(row)
 
     async def platforms(self) -> list[tuple[str, int]]:
@@ -242,7 +242,7 @@ class CatalogRepo:
 
     async def get_setting(self, key: str) -> str | None:
         """Return a run-time shop setting, or None if it was never set."""
-        value = await self.db.fetchval("SELECT value FROM shop_settings WHERE key = ?", (key,))
+        value = await self.db.fetchval("SELECT value FROM shop_settings WHERE key = ?", (key,), quick=True)
         return None if value is None else str(value)
 
     async def set_setting(self, key: str, value: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -115,8 +116,13 @@ class Database(ABC):
         """A connection for reads of committed state outside transactions."""
 
     @abstractmethod
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        """Read every row from the last committed state."""
+    async def fetchall(self, sql: str, params: Params = (), *, quick: bool = False) -> list[Row]:
+        """Read every row from the last committed state.
+
+        `quick=True` marks a read by key that touches a handful of rows through an index (a balance, a
+        user, an order by id, a page of ten): SQLite may then run it on the event loop's own thread.
+        Scans, counts over a table and reports must not be quick; they would stall every other update.
+        """
 
     def on_commit(self, topic: str, listener: Callable[[], None]) -> None:
         """Call `listener` after each committed transaction that touched `topic`.
@@ -143,22 +149,25 @@ class Database(ABC):
                 for item_listener in self._item_listeners.get(topic, ()):
                     item_listener(item)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        """Read one row from the last committed state."""
-        rows = await self.fetchall(sql, params)
+    async def fetchone(self, sql: str, params: Params = (), *, quick: bool = False) -> Row | None:
+        """Read one row from the last committed state (`quick` as for fetchall)."""
+        rows = await self.fetchall(sql, params, quick=quick)
         return rows[0] if rows else None
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        """Read the first column of the first row, or None."""
-        row = await self.fetchone(sql, params)
+    async def fetchval(self, sql: str, params: Params = (), *, quick: bool = False) -> Any:
+        """Read the first column of the first row, or None (`quick` as for fetchall)."""
+        row = await self.fetchone(sql, params, quick=quick)
         return None if row is None else row[0]
 
 
 class SQLiteDatabase(Database):
-    """One writer connection (transactions serialised by a lock) and one reader connection.
+    """One writer connection (transactions serialised by a lock) and two reader connections.
 
-    WAL mode lets the reader see the last committed state while a write is in flight, so a
-    half-written transaction is never visible to a handler that only reads.
+    WAL mode lets the readers see the last committed state while a write is in flight, so a
+    half-written transaction is never visible to a handler that only reads. The reader runs on its own
+    thread (aiosqlite); quick reads (`fetchall(..., quick=True)`) run on the event loop's thread through a
+    plain sqlite3 connection, because an index lookup takes a few microseconds and the trip to a thread
+    and back costs far more: a wake-up through the loop's self-pipe and the GIL handed to and fro.
     """
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = 10_000) -> None:
@@ -167,6 +176,7 @@ class SQLiteDatabase(Database):
         self._busy_timeout_ms = busy_timeout_ms
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._quick: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
@@ -183,6 +193,16 @@ class SQLiteDatabase(Database):
         await self._writer.execute("PRAGMA synchronous=FULL")
         await self._migrate(self._writer)
         self._reader = await self._open()
+        self._quick = self._open_quick()
+
+    def _open_quick(self) -> sqlite3.Connection:
+        # Autocommit: each SELECT is its own read transaction, ended when its rows are fetched. No busy
+        # wait on the loop's thread: a read that finds the file locked goes to the reader instead.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA query_only=ON")
+        return conn
 
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -192,7 +212,10 @@ class SQLiteDatabase(Database):
         return conn
 
     async def close(self) -> None:
-        """Close both connections."""
+        """Close every connection."""
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -246,12 +269,25 @@ class SQLiteDatabase(Database):
         finally:
             await conn.close()
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+    async def fetchall(self, sql: str, params: Params = (), *, quick: bool = False) -> list[Row]:
         """Read every row from the last committed state.
 
-        Statement and fetch run as one step on the reader's thread, so no statement of another read
-        is ever left open in between; an open statement would pin an old snapshot and hide commits.
+        Statement and fetch run as one step (on the reader's thread, or on this one when quick), so no
+        statement is ever left open in between; an open statement would pin an old snapshot and hide
+        commits.
         """
+        if quick and self._quick is not None:
+            try:
+                cursor = self._quick.execute(sql, params)
+                try:
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except sqlite3.OperationalError as exc:
+                # SQLITE_BUSY: a connection holds the file exclusively (a recovery, an outside tool).
+                # The reader waits for it on its own thread, up to the busy timeout.
+                if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
         return await select_all(self.reader, sql, params)
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:

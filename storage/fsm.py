@@ -16,7 +16,7 @@ class FsmRepo:
 
     async def get_state(self, key: str) -> str | None:
         """Return the stored state name or None."""
-        value = await self.db.fetchval("SELECT state FROM fsm WHERE key = ?", (key,))
+        value = await self.db.fetchval("SELECT state FROM fsm WHERE key = ?", (key,), quick=True)
         return None if value is None else str(value)
 
     async def set_state(self, key: str, state: str | None) -> None:
@@ -31,7 +31,7 @@ class FsmRepo:
 
     async def get_data(self, key: str) -> dict[str, Any]:
         """Return the stored data object (empty if none)."""
-        value = await self.db.fetchval("SELECT data FROM fsm WHERE key = ?", (key,))
+        value = await self.db.fetchval("SELECT data FROM fsm WHERE key = ?", (key,), quick=True)
         if not value:
             return {}
         data = json.loads(value)

@@ -217,6 +217,7 @@ class LedgerRepo:
         rows = await self.db.fetchall(
             "SELECT * FROM ledger WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
             (user_id, limit, offset),
+            quick=True,
         )
         return [_entry(row) for row in rows]
 

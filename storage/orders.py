@@ -325,17 +325,17 @@ class OrderRepo:
 
     async def get(self, order_id: int) -> Order | None:
         """Return an order by id."""
-        row = await self.db.fetchone(_SELECT + " WHERE o.id = ?", (order_id,))
+        row = await self.db.fetchone(_SELECT + " WHERE o.id = ?", (order_id,), quick=True)
         return None if row is None else order_from_row(row)
 
-    async def _where(self, condition: str, params: tuple[object, ...]) -> list[Order]:
-        rows = await self.db.fetchall(_SELECT + " WHERE " + condition, params)
+    async def _where(self, condition: str, params: tuple[object, ...], *, quick: bool = False) -> list[Order]:
+        rows = await self.db.fetchall(_SELECT + " WHERE " + condition, params, quick=quick)
         return [order_from_row(row) for row in rows]
 
     async def for_user(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[Order]:
         """Return a user's orders, newest first."""
         return await self._where(
-            "o.user_id = ? ORDER BY o.id DESC LIMIT ? OFFSET ?", (user_id, limit, offset)
+            "o.user_id = ? ORDER BY o.id DESC LIMIT ? OFFSET ?", (user_id, limit, offset), quick=True
         )
 
     async def count_for_user(self, user_id: int) -> int:
@@ -394,5 +394,5 @@ class OrderRepo:
 
     async def by_quote_key(self, quote_key: str) -> Order | None:
         """Return the order placed from a summary, if any."""
-        row = await self.db.fetchone(_SELECT + " WHERE o.quote_key = ?", (quote_key,))
+        row = await self.db.fetchone(_SELECT + " WHERE o.quote_key = ?", (quote_key,), quick=True)
         return None if row is None else order_from_row(row)

@@ -277,8 +277,8 @@ class PostgresDatabase(Database):
             finally:
                 await conn.execute("ROLLBACK")
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        """Read every row from the last committed state."""
+    async def fetchall(self, sql: str, params: Params = (), *, quick: bool = False) -> list[Row]:
+        """Read every row from the last committed state (every read is a network trip: `quick` is moot)."""
         return list(await self.reader.execute_fetchall(sql, params))
 
     def on_commit(self, topic: str, listener: Any) -> None:

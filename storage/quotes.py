@@ -74,6 +74,7 @@ class QuoteRepo:
             "SELECT key, user_id, service_id, link, quantity, total, created_at, extra FROM quotes "
             "WHERE key = ? AND user_id = ?",
             (key, user_id),
+            quick=True,
         )
         if row is None:
             return None

@@ -95,7 +95,7 @@ class RefillRepo:
     async def latest_for_order(self, order_id: int) -> Refill | None:
         """Return the newest refill of an order, if any."""
         row = await self.db.fetchone(
-            _SELECT + " WHERE r.order_id = ? ORDER BY r.id DESC LIMIT 1", (order_id,)
+            _SELECT + " WHERE r.order_id = ? ORDER BY r.id DESC LIMIT 1", (order_id,), quick=True
         )
         return None if row is None else _refill(row)
 

@@ -127,7 +127,7 @@ class UserRepo:
 
     async def get(self, user_id: int) -> User | None:
         """Return the user or None."""
-        row = await self.db.fetchone(_SELECT + " WHERE id = ?", (user_id,))
+        row = await self.db.fetchone(_SELECT + " WHERE id = ?", (user_id,), quick=True)
         return None if row is None else _user(row)
 
     async def find(self, query: str) -> User | None:
@@ -143,7 +143,7 @@ class UserRepo:
 
     async def balance(self, user_id: int) -> int:
         """Return the cached balance in cents (0 for an unknown user)."""
-        value = await self.db.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,))
+        value = await self.db.fetchval("SELECT balance FROM users WHERE id = ?", (user_id,), quick=True)
         return int(value or 0)
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
