@@ -196,6 +196,18 @@ class Shop:
         [order] = await self.orders.for_user(user_id)
         return order
 
+    async def drained(self, *, timeout: float = 30.0) -> None:
+        """Wait until every queued message was accepted by Telegram (or is held for a blocked user).
+
+        Telegram's answer reaches the fake before the sender commits the message as sent.
+        """
+        outbox = self.dep("outbox")
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await outbox.pending_count():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the outbox did not drain")
+            await asyncio.sleep(0.05)
+
     async def assert_ledger_balanced(self) -> None:
         """The money invariant: every cached balance equals the sum of its ledger rows."""
         assert await self.ledger.mismatches() == []

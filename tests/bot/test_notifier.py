@@ -13,16 +13,6 @@ from tests.harness import Shop, counted, place
 USERS = list(range(6000, 6060))
 
 
-async def drained(shop: Shop) -> None:
-    """Wait until every queued message was accepted by Telegram (or is held for a blocked user)."""
-    outbox = shop.dep("outbox")
-    for _ in range(600):
-        if await outbox.pending_count() == 0:
-            return
-        await _sleep()
-    raise AssertionError("the outbox did not drain")
-
-
 async def _sleep() -> None:
     await asyncio.sleep(0.05)
 
@@ -35,11 +25,11 @@ async def cancel_all(shop: Shop, orders: list[Order]) -> None:
 
 async def test_sixty_notices_at_once_stay_under_the_limits(shop: Shop) -> None:
     orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS]
-    await drained(shop)
+    await shop.drained()
     shop.tg.set_rate_limits(per_chat_rate=1, global_rate=30)
     before = shop.tg.stats.too_many_requests
     await cancel_all(shop, orders)
-    await drained(shop)
+    await shop.drained()
     for user, order in zip(USERS, orders, strict=True):
         notices = [m for m in shop.tg.messages(user) if f"Order #{order.id} is Canceled" in m.text]
         assert len(notices) == 1
@@ -48,7 +38,7 @@ async def test_sixty_notices_at_once_stay_under_the_limits(shop: Shop) -> None:
 
 async def test_a_blocked_user_does_not_hold_up_the_others_and_gets_the_notice_on_return(shop: Shop) -> None:
     orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:6]]
-    await drained(shop)
+    await shop.drained()
     blocked = USERS[0]
     shop.tg.block(blocked)
     await cancel_all(shop, orders)
@@ -74,24 +64,24 @@ async def test_a_blocked_user_does_not_hold_up_the_others_and_gets_the_notice_on
     shop.tg.unblock(blocked)
     await shop.tg.send_text(blocked, "/start")
     await shop.tg.wait_for_message(blocked, f"Order #{orders[0].id} is Canceled")
-    await drained(shop)
+    await shop.drained()
 
 
 async def test_a_burst_of_server_errors_loses_nothing(shop: Shop) -> None:
     orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:10]]
-    await drained(shop)
+    await shop.drained()
     shop.tg.fail_next("sendMessage", 502, count=6)
     await cancel_all(shop, orders)
     for user, order in zip(USERS[:10], orders, strict=True):
         await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled", timeout=15)
-    await drained(shop)
+    await shop.drained()
     for user, order in zip(USERS[:10], orders, strict=True):
         assert len([m for m in shop.tg.messages(user) if f"Order #{order.id} is Canceled" in m.text]) == 1
 
 
 async def test_retry_after_is_honoured(shop: Shop) -> None:
     orders = [await place(shop, user, link=f"https://instagram.com/p/{user}") for user in USERS[:3]]
-    await drained(shop)
+    await shop.drained()
     shop.tg.fail_next("sendMessage", 429, count=1, retry_after=1)
     await cancel_all(shop, orders)
     for user, order in zip(USERS[:3], orders, strict=True):
@@ -106,7 +96,7 @@ async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
     user = USERS[0]
     order = await place(shop, user)
     menu = await shop.say(user, "/order", "Choose a platform")  # a keyboard to press later
-    await drained(shop)
+    await shop.drained()
     shop.tg.block(user)
     await cancel_all(shop, [order])
     await shop.tg.wait_for(lambda: shop.tg.stats.forbidden >= 1)
@@ -122,7 +112,7 @@ async def test_a_blocked_user_gets_held_notices_on_any_message_or_button(
     else:
         await shop.tg.press(user, counted(menu, "Instagram"))
     await shop.tg.wait_for_message(user, f"Order #{order.id} is Canceled")
-    await drained(shop)
+    await shop.drained()
     known = await shop.users.get(user)
     assert known is not None and not known.is_blocked
 
@@ -140,4 +130,4 @@ async def test_the_notifier_sends_only_while_its_instance_leads_the_outbox(shop:
     assert not [m for m in shop.tg.messages(user) if "credited" in m.text]
     await notifier.lead(True)  # this instance leads again
     await shop.tg.wait_for_message(user, "credited")
-    await drained(shop)
+    await shop.drained()
