@@ -310,8 +310,11 @@ async def on_shutdown(
     grace = settings.shutdown_grace_seconds
     cut_off, jobs_cut_off = await asyncio.gather(ordering.placements.drain(grace), leaders.drain(grace))
     if cut_off:
+        # SQLite: the next start parks them. PostgreSQL: an instance's stale-placement job does, once they
+        # have waited longer than any placement takes.
+        when = "at the next start" if db.dialect == "sqlite" else "by the stale-placement check"
         logger.warning(
-            "%d placement(s) did not finish within %.0fs; they are parked at the next start", cut_off, grace
+            "%d placement(s) did not finish within %.0fs; they are parked for an admin %s", cut_off, grace, when
         )
     if jobs_cut_off:
         logger.warning("%d background job run(s) did not finish within %.0fs; cut off", jobs_cut_off, grace)
