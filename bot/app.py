@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.fsm_storage import create_fsm
 from bot.growth.broadcasts import PROGRESS_SECONDS as BROADCAST_PROGRESS_SECONDS
 from bot.growth.broadcasts import broadcast_job
-from bot.i18n import DEFAULT_LOCALE, I18N, LANGUAGES, UserLocale, use_locale
+from bot.i18n import DEFAULT_LOCALE, LANGUAGES, use_locale
 from bot.leadership import Leaders, create_leaders
 from bot.middlewares import CheckoutFirstFSM, RegisterUser
 from bot.notify.housekeeping import HOUSEKEEPING_DELAY_MINUTES, housekeeping_job
@@ -160,13 +160,11 @@ def create_dispatcher(
     )
     dp.fsm = CheckoutFirstFSM(storage=storage, strategy=FSMStrategy.USER_IN_CHAT, events_isolation=isolation)
     dp.update.outer_middleware(dp.fsm)
-    # Registration first: it reads the user's stored language, which UserLocale then applies.
+    # Registration reads the user's stored language and renders the update in it.
     registration = RegisterUser(users)
     dp["registration"] = registration
-    locale = UserLocale(I18N)
     for observer in (dp.message, dp.callback_query, dp.pre_checkout_query):
         observer.outer_middleware(registration)
-        observer.outer_middleware(locale)
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -314,7 +312,10 @@ async def on_shutdown(
         # have waited longer than any placement takes.
         when = "at the next start" if db.dialect == "sqlite" else "by the stale-placement check"
         logger.warning(
-            "%d placement(s) did not finish within %.0fs; they are parked for an admin %s", cut_off, grace, when
+            "%d placement(s) did not finish within %.0fs; they are parked for an admin %s",
+            cut_off,
+            grace,
+            when,
         )
     if jobs_cut_off:
         logger.warning("%d background job run(s) did not finish within %.0fs; cut off", jobs_cut_off, grace)

@@ -2,19 +2,17 @@
 
 Texts are English msgids translated through `locales/<lang>/LC_MESSAGES/messages.mo` (aiogram's `I18n`).
 The catalogues are read-only data, loaded once per process like any other package resource; the
-locale is a context variable, set per update by `UserLocale` and per recipient by `use_locale` when a
-job renders a notice for someone else (`bot/notify/notices.py`).
+locale is a context variable, set per update by `RegisterUser` (bot/middlewares.py) and per recipient
+by `use_locale` when a job renders a notice for someone else (`bot/notify/notices.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from aiogram.types import TelegramObject
-from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import I18n
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LOCALE = "en"
@@ -69,22 +67,3 @@ def use_locale(locale: str | None) -> Iterator[None]:
 def in_every_language(msgid: str) -> frozenset[str]:
     """Every translation of `msgid`, for matching what a user typed or tapped in any language."""
     return frozenset({msgid, *(I18N.gettext(msgid, locale=locale) for locale in LANGUAGES)})
-
-
-class UserLocale(I18nMiddleware):
-    """Render each update in its user's stored language (put in the data by `RegisterUser`)."""
-
-    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        """The stored choice of the user behind the update, or the default."""
-        return normalise_locale(data.get(LOCALE_KEY))
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        # The base class also looks the instance up in a context variable on every update; the texts
-        # use I18N directly, so setting the locale is all that is needed here.
-        with self.i18n.use_locale(await self.get_locale(event, data)):
-            return await handler(event, data)

@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import Message, TelegramObject, Update, User
 
-from bot.i18n import LOCALE_KEY, locale_for
+from bot.i18n import I18N, LOCALE_KEY, locale_for, normalise_locale
 from storage.users import UserRepo, seen_today
 
 # `/start ref_<code>`: the deep link of someone's referral link (codes are made by bot.growth.referrals).
@@ -28,13 +28,13 @@ def referral_code(event: TelegramObject) -> str | None:
 
 
 class RegisterUser(BaseMiddleware):
-    """Make sure everyone who talks to the bot has a users row, and pass on the language they read.
+    """Make sure everyone who talks to the bot has a users row, and render the update in their language.
 
-    A user is registered once per process; their stored locale is kept in memory and handed to the
-    `UserLocale` middleware and the handlers (`user_locale`). A user the notifier finds has blocked the
-    bot, or who changes their language, is forgotten, so their next update registers them again: that
-    clears the blocked flag, releases the notices held for them and reads the new locale. Updates of
-    everyone else cost a dictionary lookup, no database trip.
+    A user is registered once per process; their stored locale is kept in memory, set as the current
+    locale for the update and handed to the handlers (`user_locale`). A user the notifier finds has
+    blocked the bot, or who changes their language, is forgotten, so their next update registers them
+    again: that clears the blocked flag, releases the notices held for them and reads the new locale.
+    Updates of everyone else cost a dictionary lookup, no database trip.
     """
 
     def __init__(self, users: UserRepo) -> None:
@@ -69,7 +69,15 @@ class RegisterUser(BaseMiddleware):
                 self._seen[user.id] = today
                 await seen_today(self.users.db, user.id)
             data[LOCALE_KEY] = locale
-        return await handler(event, data)
+        else:
+            locale = None
+        # One middleware rather than a registration and a locale middleware, and the context variable set
+        # directly rather than through a context manager: each layer costs every update (bench updates).
+        token = I18N.ctx_locale.set(normalise_locale(locale))
+        try:
+            return await handler(event, data)
+        finally:
+            I18N.ctx_locale.reset(token)
 
     def forget(self, user_id: int) -> None:
         """Register the user again on their next update (blocked the bot, changed language)."""

@@ -38,7 +38,6 @@ def get_routers() -> list[Router]:
     routers sit under one parent with a single admin check.
     """
     return [
-        errors.create_router(),
         start.create_router(),
         wallet.create_router(),
         orders.create_router(),
@@ -68,4 +67,6 @@ def get_routers() -> list[Router]:
         # A bare link outside any conversation, before the fallback would call it not understood.
         links.create_router(),
         fallback.create_router(),
+        # Error events reach it wherever it stands; last, no message or button has to pass it.
+        errors.create_router(),
     ]

@@ -6,8 +6,8 @@ import logging
 import re
 from decimal import Decimal
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram import F
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot import texts
@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.i18n import N_, _
 from bot.wallet.credits import top_up
 from bot.wallet.money import AmountError, parse_amount, parse_decimal
-from handlers.filters import IsAdmin
+from handlers.filters import Command, IsAdmin
+from handlers.routing import Router
 from providers import is_usable_order_id
 from storage.database import Database
 from storage.errors import DuplicateEntry, InsufficientFunds

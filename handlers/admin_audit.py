@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot import texts
 from bot.admin.audit import run_audit
 from bot.config import Settings
 from handlers.admin import admin_router
+from handlers.filters import Command
+from handlers.routing import Router
 from storage.database import Database
 
 

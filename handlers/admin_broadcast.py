@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, Router
-from aiogram.filters import Command, StateFilter
+from aiogram import Bot
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -19,6 +19,8 @@ from bot.i18n import LANGUAGES
 from handlers.admin import admin_router
 from handlers.callbacks import AudienceCb, CancelCb, SendCb
 from handlers.common import show
+from handlers.filters import Command
+from handlers.routing import Router
 from handlers.states import BroadcastForm
 from storage.broadcasts import Audience, BroadcastRepo
 

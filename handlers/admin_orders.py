@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram import F
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
@@ -25,7 +25,9 @@ from handlers.admin import (
 )
 from handlers.callbacks import AttentionCb
 from handlers.common import show
+from handlers.filters import Command
 from handlers.keyboards import attention_keyboard, clamp_page, pages
+from handlers.routing import Router
 from providers.base import RemoteState
 from storage.database import Database
 from storage.ledger import LedgerRepo

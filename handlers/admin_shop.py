@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot import texts
@@ -18,6 +17,8 @@ from bot.config import Settings
 from bot.i18n import _
 from bot.texts import catalog_admin
 from handlers.admin import SERVICE_NUMBER, UsageError, admin_router, parse_id, parse_percent
+from handlers.filters import Command
+from handlers.routing import Router
 from providers.base import Provider, ProviderError
 from storage.catalog import CatalogRepo
 from storage.orders import OrderRepo

@@ -6,9 +6,9 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot import texts
@@ -17,6 +17,8 @@ from bot.i18n import N_, _
 from bot.wallet.stars_reconcile import income_since, reconcile, star_transactions
 from bot.wallet.stars_refunds import Refund, refund_stars
 from handlers.admin import admin_router
+from handlers.filters import Command
+from handlers.routing import Router
 from storage.database import Database
 from storage.stars import StarsRepo
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -19,7 +19,8 @@ from bot.support.buttons import TicketAdminCb, admin_buttons
 from bot.support.tickets import MAX_TEXT, Outcome, admin_writes, close_ticket
 from bot.support.topics import ForumTopics
 from handlers.admin import admin_router
-from handlers.filters import RepliesToBot
+from handlers.filters import Command, RepliesToBot
+from handlers.routing import Router
 from handlers.states import AdminReplyForm
 from handlers.support import post_of
 from storage.database import Database

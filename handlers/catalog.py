@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -20,7 +18,7 @@ from bot.orders.validation import InputError, parse_link, platforms_of
 from bot.texts import browse
 from handlers.callbacks import CategoryCb, OrderServiceCb, PlatformCb, PlatformsCb, ServiceCb
 from handlers.common import show
-from handlers.filters import TextIs
+from handlers.filters import Command, TextIs
 from handlers.keyboards import (
     CATEGORIES_PAGE,
     PAGE_SIZE,
@@ -33,6 +31,7 @@ from handlers.keyboards import (
     services_keyboard,
 )
 from handlers.ordering import begin_order
+from handlers.routing import Router
 from handlers.states import OrderForm
 from storage.catalog import CatalogRepo, Service
 from storage.quotes import QuoteRepo

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiogram import Router
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
@@ -21,6 +20,7 @@ from bot.orders.placement import (
 from handlers.callbacks import ConfirmCb
 from handlers.common import show
 from handlers.ordering import priced_summary
+from handlers.routing import Router
 from storage.catalog import CatalogRepo
 from storage.orders import OrderRepo
 from storage.outbox import OutboxRepo

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
 from bot import texts
 from bot.i18n import use_locale
 from bot.middlewares import RegisterUser
+from handlers.routing import Router
 
 logger = logging.getLogger(__name__)
 

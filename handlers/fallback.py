@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from handlers.filters import IsPrivate
 from handlers.keyboards import main_menu
+from handlers.routing import Router
 
 
 async def unknown_message(message: Message) -> None:

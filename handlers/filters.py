@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from aiogram import Bot
+from aiogram import filters as aiogram_filters
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
@@ -15,6 +19,54 @@ class IsAdmin(BaseFilter):
     async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
         user = event.from_user
         return user is not None and user.id in settings.admin_ids
+
+
+def _command_names(commands: tuple[Any, ...]) -> frozenset[str] | None:
+    """The commands as plain names, or None if any is a pattern (then every message is parsed)."""
+    return None if any(isinstance(c, re.Pattern) for c in commands) else frozenset(commands)
+
+
+def _named(message: Message, prefix: str, ignore_case: bool, names: frozenset[str]) -> bool:
+    """Tell whether the message's first word is `<prefix><one of names>[@mention]`, as aiogram parses it."""
+    text = message.text or message.caption
+    if not text:
+        return False
+    words = text.split(maxsplit=1)
+    if not words or words[0][0] not in prefix:
+        return False
+    name = words[0][1:].partition("@")[0]
+    return (name.casefold() if ignore_case else name) in names
+
+
+class Command(aiogram_filters.Command):
+    """aiogram's Command filter, which turns away every other message before parsing it.
+
+    A message passes the handlers of several routers before one takes it, and aiogram's filter parses
+    the command into an object and raises and catches an exception for each one it refuses. A look at
+    the first word refuses them for a fraction of that; a message that names one of the commands is
+    then parsed by aiogram as before (mention, arguments, magic).
+    """
+
+    def __init__(self, *values: Any, **kwargs: Any) -> None:
+        super().__init__(*values, **kwargs)
+        self.names = _command_names(self.commands)
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        if self.names is not None and not (
+            isinstance(message, Message) and _named(message, self.prefix, self.ignore_case, self.names)
+        ):
+            return False
+        return await super().__call__(message, bot)
+
+
+class CommandStart(aiogram_filters.CommandStart):
+    """aiogram's CommandStart, turning away every other message before parsing it (see `Command`)."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        names = frozenset({"start"})
+        if not (isinstance(message, Message) and _named(message, self.prefix, self.ignore_case, names)):
+            return False
+        return await super().__call__(message, bot)
 
 
 class TextIs(BaseFilter):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.config import Settings
 from handlers.callbacks import HistoryCb
 from handlers.common import show
-from handlers.filters import TextIs
+from handlers.filters import Command, TextIs
 from handlers.keyboards import clamp_page, pages
 from handlers.orders_keyboards import history_keyboard
+from handlers.routing import Router
 from storage.ledger import LedgerRepo
 from storage.users import UserRepo
 

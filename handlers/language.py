@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.i18n import LANGUAGES, use_locale
 from bot.middlewares import RegisterUser
 from handlers.callbacks import LanguageCb
-from handlers.filters import TextIs
+from handlers.filters import Command, TextIs
 from handlers.keyboards import language_keyboard, main_menu
+from handlers.routing import Router
 from storage.users import UserRepo
 
 

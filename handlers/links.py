@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import BaseFilter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -12,6 +11,7 @@ from bot.catalog.platforms import link_host, platform_name, platform_of_link
 from bot.orders.validation import MAX_LINK_LENGTH
 from bot.texts import browse
 from handlers.catalog import CARRIED_LINK, platform_screen, platforms_screen
+from handlers.routing import Router
 from storage.catalog import CatalogRepo
 
 

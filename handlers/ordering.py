@@ -6,8 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from aiogram import Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -19,8 +18,9 @@ from bot.orders.validation import InputError, parse_link, parse_quantity, platfo
 from bot.texts import kinds as kind_texts
 from handlers.callbacks import CancelCb
 from handlers.common import show
-from handlers.filters import HasText
+from handlers.filters import Command, HasText
 from handlers.keyboards import cancel_keyboard, main_menu, summary_keyboard
+from handlers.routing import Router
 from handlers.states import OrderForm
 from storage.catalog import CatalogRepo, Service
 from storage.quotes import QuoteRepo

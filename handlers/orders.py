@@ -6,8 +6,6 @@ user who pressed the button, and that the action still applies to its current st
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
@@ -16,9 +14,10 @@ from bot.orders.cancellation import can_cancel, request_cancel
 from bot.orders.refills import can_refill, request_refill
 from handlers.callbacks import CancelOrderCb, OrdersPageCb, OrderViewCb, RefillCb
 from handlers.common import show
-from handlers.filters import TextIs
+from handlers.filters import Command, TextIs
 from handlers.keyboards import PAGE_SIZE, clamp_page, pages
 from handlers.orders_keyboards import cancel_confirm_keyboard, order_keyboard, orders_keyboard
+from handlers.routing import Router
 from providers.base import Provider
 from storage.cancels import CancelRepo
 from storage.catalog import CatalogRepo

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import Message, PreCheckoutQuery
 
 from bot import texts
 from bot.config import Settings
 from bot.wallet.stars import XTR, Checkout, Credited, PaidStars, check_checkout, record_payment
 from bot.wallet.stars_refunds import payment_refunded
-from handlers.filters import HasRefundedPayment, HasSuccessfulPayment
+from handlers.filters import Command, HasRefundedPayment, HasSuccessfulPayment
+from handlers.routing import Router
 from storage.database import Database
 from storage.users import UserRepo
 

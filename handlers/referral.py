@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
-from aiogram.filters import Command
+from aiogram import Bot
 from aiogram.types import Message
 
 from bot import texts
 from bot.config import Settings
 from bot.growth.referrals import code_of
+from handlers.filters import Command
+from handlers.routing import Router
 from storage.database import Database
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -15,7 +14,7 @@ from bot.texts import browse
 from handlers.callbacks import CancelCb, SearchCb, SearchPageCb
 from handlers.catalog import SEARCH_QUERY, leave_form, price_list
 from handlers.common import show
-from handlers.filters import HasText
+from handlers.filters import Command, HasText
 from handlers.keyboards import (
     cancel_keyboard,
     main_menu,
@@ -23,6 +22,7 @@ from handlers.keyboards import (
     search_again_row,
     search_results_keyboard,
 )
+from handlers.routing import Router
 from handlers.states import SearchForm
 from storage.catalog import CatalogRepo
 

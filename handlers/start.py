@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import texts
 from bot.i18n import locale_for
-from handlers.filters import TextIs
+from handlers.filters import Command, CommandStart, TextIs
 from handlers.keyboards import main_menu
+from handlers.routing import Router
 from storage.users import UserRepo
 
 

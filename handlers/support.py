@@ -5,9 +5,9 @@ Private chats only; every button re-checks that the ticket or the order is the p
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -27,8 +27,9 @@ from bot.support.tickets import (
 from bot.support.topics import ForumTopics
 from handlers.callbacks import CancelCb, SupportOrderCb, SupportTopicCb
 from handlers.common import show
-from handlers.filters import IsPrivate, RepliesToBot, TextIs
+from handlers.filters import Command, IsPrivate, RepliesToBot, TextIs
 from handlers.keyboards import cancel_keyboard, main_menu
+from handlers.routing import Router
 from handlers.states import SupportForm
 from storage.database import Database
 from storage.orders import OrderRepo

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Message
 
@@ -20,8 +20,9 @@ from bot.wallet.money import AmountError, parse_amount
 from bot.wallet.stars import XTR, amount_limits, open_intent, presets
 from handlers.callbacks import CancelCb, TopupCb
 from handlers.common import show
-from handlers.filters import HasText, TextIs
+from handlers.filters import Command, HasText, TextIs
 from handlers.keyboards import cancel_keyboard, main_menu
+from handlers.routing import Router
 from handlers.states import TopupForm
 from storage.database import Database
 from storage.users import UserRepo

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot import texts
 from bot.config import Settings
-from handlers.filters import TextIs
+from handlers.filters import Command, TextIs
+from handlers.routing import Router
 from storage.users import UserRepo
 
 

@@ -36,6 +36,7 @@ _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _ATTRIBUTE = re.compile(r"""\s+([a-zA-Z][a-zA-Z0-9_-]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _END_TAG = re.compile(r"</\s*([a-zA-Z][a-zA-Z0-9-]*)\s*>")
+_PLAIN = re.compile(r"[^&<]+")  # a run of text with no entity and no tag
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,12 @@ def parse_html(source: str) -> ParsedText:
             opened, i = _read_start_tag(source, i, position)
             stack.append(opened)
         else:
-            out.append(char)
-            position += utf16_len(char)
-            i += 1
+            match = _PLAIN.match(source, i)
+            assert match is not None  # `char` is neither "&" nor "<"
+            run = match.group()
+            out.append(run)
+            position += utf16_len(run)
+            i = match.end()
     if stack:
         raise _error(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     entities.sort(key=lambda e: (e.offset, -e.length))
