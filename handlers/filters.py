@@ -59,12 +59,14 @@ class Command(aiogram_filters.Command):
         return await super().__call__(message, bot)
 
 
+_START = frozenset({"start"})
+
+
 class CommandStart(aiogram_filters.CommandStart):
     """aiogram's CommandStart, turning away every other message before parsing it (see `Command`)."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        names = frozenset({"start"})
-        if not (isinstance(message, Message) and _named(message, self.prefix, self.ignore_case, names)):
+        if not (isinstance(message, Message) and _named(message, self.prefix, self.ignore_case, _START)):
             return False
         return await super().__call__(message, bot)
 
