@@ -22,8 +22,6 @@ LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
 _RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
 
 I18N = I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain="messages")
-# The key under which the middlewares pass the user's locale to the next one and to handlers.
-LOCALE_KEY = "user_locale"
 
 
 def locale_for(language_code: str | None) -> str:

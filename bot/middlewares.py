@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import Message, TelegramObject, Update, User
 
-from bot.i18n import I18N, LOCALE_KEY, locale_for, normalise_locale
+from bot.i18n import I18N, locale_for, normalise_locale
 from storage.users import UserRepo, seen_today
 
 # `/start ref_<code>`: the deep link of someone's referral link (codes are made by bot.growth.referrals).
@@ -30,8 +30,8 @@ def referral_code(event: TelegramObject) -> str | None:
 class RegisterUser(BaseMiddleware):
     """Make sure everyone who talks to the bot has a users row, and render the update in their language.
 
-    A user is registered once per process; their stored locale is kept in memory, set as the current
-    locale for the update and handed to the handlers (`user_locale`). A user the notifier finds has
+    A user is registered once per process; their stored locale is kept in memory and set as the current
+    locale for the update (texts and handlers read it through `bot.i18n`). A user the notifier finds has
     blocked the bot, or who changes their language, is forgotten, so their next update registers them
     again: that clears the blocked flag, releases the notices held for them and reads the new locale.
     Updates of everyone else cost a dictionary lookup, no database trip.
@@ -68,7 +68,6 @@ class RegisterUser(BaseMiddleware):
             elif self._seen.get(user.id) != today:
                 self._seen[user.id] = today
                 await seen_today(self.users.db, user.id)
-            data[LOCALE_KEY] = locale
         else:
             locale = None
         # One middleware rather than a registration and a locale middleware, and the context variable set
