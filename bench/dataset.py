@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -246,19 +246,30 @@ def _write(conn: sqlite3.Connection, rows: list[_Row], balance: dict[int, int], 
 
 
 def register_active(provider: FakeProvider, path: Path) -> int:
-    """Give the fake provider every active order of the file, reporting exactly what the file holds."""
+    """Give the fake provider every active order of the file, reporting exactly what the file holds.
+
+    Each order's provider charge is what the customer paid with the shop's markup taken off, as a
+    provider bills it: a charge above the price paid would flag the order for an admin.
+    """
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute(
-            "SELECT o.provider_order_id, s.provider_service_id, o.link, o.quantity, o.provider_status, "
-            "o.start_count, o.remains FROM orders o JOIN services s ON s.id = o.service_id "
+            "SELECT o.provider_order_id, s.provider_service_id, o.link, o.quantity, o.charge, "
+            "o.provider_status, o.start_count, o.remains "
+            "FROM orders o JOIN services s ON s.id = o.service_id "
             "WHERE o.status IN ('pending', 'in_progress')"
         ).fetchall()
     finally:
         conn.close()
-    for order_id, service_id, link, quantity, raw, start_count, remains in rows:
+    for order_id, service_id, link, quantity, paid, raw, start_count, remains in rows:
+        cost = provider_cost(paid)
         provider.orders[order_id] = FakeOrder(
-            order_id, service_id, link, quantity, Decimal("0.5"), {}, status=raw,
+            order_id, service_id, link, quantity, cost, {}, status=raw,
             start_count=start_count, remains=remains, scripted=True,
         )  # fmt: skip
     return len(rows)
+
+
+def provider_cost(paid_cents: int) -> Decimal:
+    """What the provider bills for an order the customer paid `paid_cents` for: the markup taken off."""
+    return (Decimal(paid_cents) / 100 / (1 + MARKUP / 100)).quantize(Decimal("0.00001"), ROUND_DOWN)
