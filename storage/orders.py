@@ -84,7 +84,9 @@ _ACTIVE = (
 
 # An order as read, before `order_from_row` builds it: a plain tuple, in the order of _SELECT.
 OrderRow = tuple[Any, ...]
-ROW_ID, ROW_PROVIDER, ROW_PROVIDER_ORDER_ID = 0, 4, 5
+ROW_ID, ROW_PROVIDER, ROW_PROVIDER_ORDER_ID, ROW_CHARGE, ROW_STATUS = 0, 4, 5, 8, 10
+ROW_PROVIDER_STATUS, ROW_START_COUNT, ROW_REMAINS, ROW_PROVIDER_CHARGE = 11, 12, 13, 14
+ROW_ATTENTION, ROW_BAD_POLLS = 16, 17
 # The rows of `_SELECT WHERE _ACTIVE` as one JSON array of arrays.
 _PAGE = (
     "SELECT json_group_array(json(page.o)) FROM (SELECT json_array("

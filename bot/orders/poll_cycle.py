@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.orders.settlement import SettleReport
+from bot.orders.settlement import SettleReport, row_repeats
 from providers.base import Provider, StatusReport
 from providers.parsing import is_usable_order_id
 from storage.database import Database
@@ -54,15 +54,21 @@ class Chunk:
                 yield row[ROW_ID]
 
     def pairs(self, statuses: Mapping[str, StatusReport]) -> Pairs:
-        """Each order (built now) with its status; orders the reply leaves out are left out."""
+        """Each order (built now) with its status, but for orders the status only repeats (settling
+        them would change nothing) and orders the reply leaves out."""
         rows, twins = self.rows, self.twins
         pairs: Pairs = []
         for oid, status in statuses.items():
             row = rows.get(oid)
             if row is not None:
-                pairs.append((order_from_row(row), status))
+                if not row_repeats(row, status):
+                    pairs.append((order_from_row(row), status))
                 if twins:
-                    pairs.extend((order_from_row(twin), status) for twin in twins.get(oid, ()))
+                    pairs.extend(
+                        (order_from_row(twin), status)
+                        for twin in twins.get(oid, ())
+                        if not row_repeats(twin, status)
+                    )
         return pairs
 
 
@@ -185,6 +191,7 @@ class Cycle:
             except Exception:
                 logger.exception("Polling orders %s failed; they are skipped this cycle", ids_of(chunk.ids()))
                 replies = []
+            replies = [reply for reply in replies if reply.pairs]  # an idle reply leaves nothing to settle
             if not replies:
                 lane.backlog.release()
                 continue

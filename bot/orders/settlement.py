@@ -25,7 +25,23 @@ from providers.base import RemoteState, StatusReport
 from storage.database import Database, Tx
 from storage.errors import CONFLICTS
 from storage.ledger import apply_entries, order_refund
-from storage.orders import ACTIVE, Move, Order, OrderStatus, transition_many, versions
+from storage.orders import (
+    ACTIVE,
+    ROW_ATTENTION,
+    ROW_BAD_POLLS,
+    ROW_CHARGE,
+    ROW_PROVIDER_CHARGE,
+    ROW_PROVIDER_STATUS,
+    ROW_REMAINS,
+    ROW_START_COUNT,
+    ROW_STATUS,
+    Move,
+    Order,
+    OrderRow,
+    OrderStatus,
+    transition_many,
+    versions,
+)
 from storage.outbox import enqueue_many
 from storage.users import locales_of
 
@@ -92,16 +108,58 @@ def repeats(order: Order, report: StatusReport) -> bool:
     True implies plan_change returns None: most orders of most poll cycles, checked without building
     anything. False decides nothing (plan_change does).
     """
+    return _repeats(
+        report,
+        order.status,
+        order.attention,
+        order.bad_polls,
+        order.provider_status,
+        order.start_count,
+        order.remains,
+        order.charge,
+        order.provider_charge,
+    )
+
+
+def row_repeats(row: OrderRow, report: StatusReport) -> bool:
+    """repeats() on an order as read, before an Order is built from it (the poller's idle orders)."""
+    provider_charge = row[ROW_PROVIDER_CHARGE]
+    return _repeats(
+        report,
+        row[ROW_STATUS],
+        row[ROW_ATTENTION],
+        row[ROW_BAD_POLLS],
+        row[ROW_PROVIDER_STATUS],
+        row[ROW_START_COUNT],
+        row[ROW_REMAINS],
+        row[ROW_CHARGE],
+        # Only read when the report carries no charge of its own.
+        None if provider_charge is None or report.charge is not None else Decimal(provider_charge),
+    )
+
+
+def _repeats(
+    report: StatusReport,
+    status: str,
+    attention: str | None,
+    bad_polls: int,
+    provider_status: str | None,
+    start_count: int | None,
+    remains: int | None,
+    charge: int,
+    provider_charge: Decimal | None,
+) -> bool:
+    # `status` is an OrderStatus or its stored text: a StrEnum equals its value.
     return (
-        order.attention is None
-        and order.bad_polls == 0
+        attention is None
+        and bad_polls == 0
         and not report.not_found
-        and _STATE_TO_STATUS.get(report.state) is order.status
-        and order.status in ACTIVE
-        and (report.raw_status or None) == order.provider_status
-        and (report.start_count is None or report.start_count == order.start_count)
-        and (report.remains is None or report.remains == order.remains)
-        and _overcharge_figure(order, report) is None
+        and _STATE_TO_STATUS.get(report.state) == status
+        and status in ACTIVE
+        and (report.raw_status or None) == provider_status
+        and (report.start_count is None or report.start_count == start_count)
+        and (report.remains is None or report.remains == remains)
+        and _charge_above(charge, provider_charge, report) is None
     )
 
 
@@ -192,8 +250,13 @@ def _overcharge(order: Order, report: StatusReport, settings: Settings) -> tuple
 
 def _overcharge_figure(order: Order, report: StatusReport) -> Decimal | None:
     """What the provider charges for the order when that is more than the customer paid, else None."""
-    charge = report.charge if report.charge is not None else order.provider_charge
-    if charge is None or charge * MINOR_PER_MAJOR <= order.charge:
+    return _charge_above(order.charge, order.provider_charge, report)
+
+
+def _charge_above(paid: int, provider_charge: Decimal | None, report: StatusReport) -> Decimal | None:
+    """The provider's charge (this report's, else the last one stored) when above `paid` cents, else None."""
+    charge = report.charge if report.charge is not None else provider_charge
+    if charge is None or charge * MINOR_PER_MAJOR <= paid:
         return None
     return charge
 
