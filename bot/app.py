@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from aiogram import Bot, Dispatcher
@@ -16,7 +17,6 @@ from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnau
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from redis.asyncio import Redis
 
 from bot import texts
 from bot.admin.audit import AUDIT_DELAY_MINUTES, audit_job
@@ -57,6 +57,9 @@ from storage.stats import StatsRepo
 from storage.tickets import TicketRepo
 from storage.users import UserRepo
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
 logger = logging.getLogger(__name__)
 
 
@@ -90,6 +93,8 @@ def create_redis(settings: Settings) -> Redis | None:
     """The Redis client shared by FSM storage, event isolation and job leases; None without REDIS_URL."""
     if settings.redis_url is None:
         return None
+    from redis.asyncio import Redis  # the client library loads only when it is used
+
     return Redis.from_url(
         settings.redis_url.get_secret_value(),
         socket_timeout=5,

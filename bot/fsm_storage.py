@@ -6,7 +6,7 @@ import copy
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import (
@@ -18,10 +18,11 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
 
 from storage.fsm import FsmRepo
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 _MISSING = object()
 
@@ -88,13 +89,6 @@ class SQLiteStorage(BaseStorage):
         """The database is closed by the application, not by the dispatcher."""
 
 
-class SharedRedisStorage(RedisStorage):
-    """aiogram's Redis storage on the application's client, which also serves isolation and job leases."""
-
-    async def close(self) -> None:
-        """The Redis client is closed by the application, not by the dispatcher (it closes storage first)."""
-
-
 def create_fsm(repo: FsmRepo, redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
     """Conversation storage and the per-user update lock: in Redis when there is one, else in-process."""
     key_builder = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
@@ -103,6 +97,8 @@ def create_fsm(repo: FsmRepo, redis: Redis | None) -> tuple[BaseStorage, BaseEve
         # The cache is exact only while this process is the only writer: not on a shared PostgreSQL.
         shared = repo.db.dialect != "sqlite"
         return SQLiteStorage(repo, key_builder, cache_size=0 if shared else 20_000), SimpleEventIsolation()
+    from bot.fsm_redis import SharedRedisStorage  # the Redis client library loads only when it is used
+
     storage = SharedRedisStorage(redis, key_builder)
     # The same across instances: whichever instance receives a user's updates, they run one at a time
     # (a Redis lock per user, expiring after 60 s should its holder die), and the conversation goes on

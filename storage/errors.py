@@ -2,8 +2,6 @@
 
 import sqlite3
 
-import psycopg
-
 
 class StorageError(Exception):
     """Base class of every storage error."""
@@ -35,11 +33,15 @@ class DuplicateEntry(StorageError):
         self.ref = ref
 
 
+class Conflict(StorageError):
+    """PostgreSQL refused a transaction: a constraint, or a concurrent transaction of another instance
+    (a deadlock or a serialization failure). It was rolled back as a whole; the server's error is chained.
+
+    The PostgreSQL adapter raises it in place of the driver's errors, so the one-instance shop never loads
+    the driver to recognise them.
+    """
+
+
 # A write refused by a constraint, or by a concurrent transaction of another instance (PostgreSQL): the
 # transaction was rolled back as a whole, and trying it again, alone or later, is safe.
-CONFLICTS: tuple[type[Exception], ...] = (
-    DuplicateEntry,
-    sqlite3.IntegrityError,
-    psycopg.errors.IntegrityError,
-    psycopg.errors.TransactionRollback,
-)
+CONFLICTS: tuple[type[Exception], ...] = (DuplicateEntry, Conflict, sqlite3.IntegrityError)

@@ -27,6 +27,7 @@ from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool
 
 from storage.database import Database, Params, Row, _touched, migrations
+from storage.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 _MIGRATION_LOCK = 0x534D4D5F4D4947  # "SMM_MIG"
 # Commit listeners of other instances hear about a topic through NOTIFY on this channel prefix.
 _CHANNEL = "smm_"
+# What PostgreSQL refuses a transaction for that trying again may cure: a constraint, a deadlock, a
+# serialization failure. Raised as storage.errors.Conflict.
+_REFUSED = (psycopg.errors.IntegrityError, psycopg.errors.TransactionRollback)
 
 _NOW = re.compile(r"strftime\('%Y-%m-%dT%H:%M:%fZ', 'now'(?:, ([^()]+))?\)")
 _TODAY = re.compile(r"date\('now'(?:, ([^()]+))?\)")
@@ -263,6 +267,8 @@ class PostgresDatabase(Database):
                             "SELECT pg_notify(%s, %s)",
                             [(_CHANNEL + topic, item) for topic, item in sorted(touched)],
                         )
+            except _REFUSED as exc:  # rolled back whole: the storage layer's own error, for every caller
+                raise Conflict(f"{type(exc).__name__}: {exc}") from exc
             finally:
                 _touched.reset(token)
         self._committed(touched)

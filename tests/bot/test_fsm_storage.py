@@ -21,7 +21,8 @@ from bot import texts
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
-from bot.leadership import LocalLeadership, RedisLeadership
+from bot.leadership import LocalLeadership
+from bot.leadership.redis_lease import RedisLeadership
 from bot.wallet.credits import top_up
 from handlers.states import OrderForm
 from tests.fakes.provider import FakeProvider

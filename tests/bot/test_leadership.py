@@ -15,16 +15,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.leadership import (
-    Leaders,
-    Leadership,
-    LocalLeadership,
-    PgLockSession,
-    PostgresLeadership,
-    RedisLeadership,
-    create_leaders,
-)
-from bot.leadership.pg_lock import lock_id
+from bot.leadership import Leaders, Leadership, LocalLeadership, create_leaders
+from bot.leadership.pg_lock import PgLockSession, PostgresLeadership, lock_id
+from bot.leadership.redis_lease import RedisLeadership
 from bot.scheduler import create_scheduler
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

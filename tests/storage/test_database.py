@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from storage.database import Database, SQLiteDatabase, change, select_all, select_one
+from storage.errors import CONFLICTS, Conflict
 from storage.ledger import EntryKind, LedgerRepo, apply_entry
 from storage.orders import OrderRepo
 from storage.outbox import OUTBOX_TOPIC, OutboxRepo, enqueue
@@ -47,6 +48,18 @@ async def test_one_trip_helpers_see_the_transactions_own_writes(db: Database) ->
         rows = await select_all(tx, "SELECT id FROM users ORDER BY id")
         assert [row[0] for row in rows] == [1, 2]
     assert await db.fetchval("SELECT COUNT(*) FROM users WHERE first_name = 'Renamed'") == 2
+
+
+async def test_a_write_a_constraint_refuses_is_a_conflict_and_leaves_nothing_behind(db: Database) -> None:
+    await UserRepo(db).upsert(1, username="u1", first_name="Test")
+    with pytest.raises(CONFLICTS) as refused:
+        async with db.transaction() as tx:
+            await change(tx, "UPDATE users SET first_name = 'Changed' WHERE id = 1")
+            await change(tx, "INSERT INTO users (id, username, first_name) VALUES (1, 'again', 'Again')")
+    # The storage layer's own error on PostgreSQL (its driver stays out of the one-instance shop).
+    assert isinstance(refused.value, Conflict if db.dialect == "postgresql" else sqlite3.IntegrityError)
+    rows = await db.fetchall("SELECT username, first_name FROM users")
+    assert [tuple(row) for row in rows] == [("u1", "Test")]
 
 
 async def test_every_commit_of_the_writer_is_synced_to_disk(tmp_path: Path) -> None:
