@@ -38,7 +38,6 @@ from bot.scheduler import create_scheduler
 from bot.support.topics import ForumTopics
 from bot.wallet.stars_reconcile import RECONCILE_DELAY_MINUTES, reconcile_job
 from bot.warmup import freeze_startup_objects, pin_response_models
-from bot.webhook import run_webhook
 from handlers import get_routers
 from providers.base import Provider
 from providers.smm_v2 import SmmV2Client
@@ -361,6 +360,8 @@ async def run(settings: Settings) -> None:
         raise
     dp = create_dispatcher(settings, bot)
     if settings.webhook_url is not None:
+        from bot.webhook import run_webhook  # the web server loads only in webhook mode
+
         await run_webhook(settings, bot, dp)
     else:
         await dp.start_polling(bot)

@@ -1,8 +1,9 @@
-"""The one-instance shop (SQLite, no Redis) never loads the PostgreSQL or Redis client libraries.
+"""The one-instance shop (SQLite, no Redis, long polling) never loads the PostgreSQL or Redis client
+libraries, nor the web server of webhook mode.
 
-Each is megabytes of resident memory the default shop does not use; they load once DATABASE_URL or
-REDIS_URL asks for them. Checked in a fresh interpreter that builds the bot as `python -m bot` does,
-from settings in the environment.
+Each is megabytes of resident memory the default shop does not use; they load once DATABASE_URL,
+REDIS_URL or WEBHOOK_URL asks for them. Checked in a fresh interpreter that builds the bot as
+`python -m bot` does, from settings in the environment.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ async def build() -> None:
     await bot.session.close()
 
 asyncio.run(build())
-print(",".join(name for name in ("psycopg", "psycopg_pool", "redis") if name in sys.modules))
+print(",".join(name for name in ("psycopg", "psycopg_pool", "redis", "aiohttp.web") if name in sys.modules))
 """
 
 
@@ -53,7 +54,7 @@ def loaded_clients(tmp_path: Path, **settings: str) -> list[str]:
     return [name for name in done.stdout.strip().split(",") if name]
 
 
-def test_the_default_shop_loads_neither_postgresql_nor_redis_clients(tmp_path: Path) -> None:
+def test_the_default_shop_loads_no_postgresql_redis_or_web_server_library(tmp_path: Path) -> None:
     assert loaded_clients(tmp_path) == []
 
 
