@@ -191,7 +191,6 @@ class Cycle:
             except Exception:
                 logger.exception("Polling orders %s failed; they are skipped this cycle", ids_of(chunk.ids()))
                 replies = []
-            replies = [reply for reply in replies if reply.pairs]  # an idle reply leaves nothing to settle
             if not replies:
                 lane.backlog.release()
                 continue
@@ -200,7 +199,7 @@ class Cycle:
             self._wake_settler()
 
     async def _fetch(self, lane: _Lane, chunk: Chunk) -> list[_Reply]:
-        """Ask about one chunk; return its replies with their orders (none when the request failed)."""
+        """Ask about one chunk; return its replies with orders to settle (none when the request failed)."""
         report = self.report
         try:
             statuses = await lane.provider.statuses_chunked(list(chunk.rows))
@@ -227,7 +226,9 @@ class Cycle:
                     reply.error,
                 )
                 continue
-            replies.append(_Reply(chunk.pairs(reply.statuses)))
+            pairs = chunk.pairs(reply.statuses)
+            if pairs:  # a reply that only repeats what the orders record leaves nothing to settle
+                replies.append(_Reply(pairs))
         return replies
 
     def _wake_settler(self) -> None:

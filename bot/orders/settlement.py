@@ -238,7 +238,7 @@ def _overcharge(order: Order, report: StatusReport, settings: Settings) -> tuple
     The last charge the provider reported counts when this reply carries none. A per-package rate
     taken per 1000, a wrong CURRENCY or a price rise shows up here on the first order.
     """
-    charge = _overcharge_figure(order, report)
+    charge = _charge_above(order.charge, order.provider_charge, report)
     if charge is None:
         return None
     figures = catalog_admin.provider_charge_above_paid(str(charge), order.charge, settings.currency)
@@ -246,11 +246,6 @@ def _overcharge(order: Order, report: StatusReport, settings: Settings) -> tuple
         catalog_admin.ATTENTION_PROVIDER_CHARGE.format(**figures),
         lambda: _(catalog_admin.ATTENTION_PROVIDER_CHARGE).format(**figures),
     )
-
-
-def _overcharge_figure(order: Order, report: StatusReport) -> Decimal | None:
-    """What the provider charges for the order when that is more than the customer paid, else None."""
-    return _charge_above(order.charge, order.provider_charge, report)
 
 
 def _charge_above(paid: int, provider_charge: Decimal | None, report: StatusReport) -> Decimal | None:
